@@ -1,0 +1,15 @@
+import { AuditLogEntity } from '../modules/audit/audit-log.entity';
+import { RefreshTokenEntity } from '../modules/identity/refresh-token.entity';
+import { SigningKeyEntity } from '../modules/identity/signing-key.entity';
+import { TenantEntity } from '../modules/tenants/tenant.entity';
+import { UserGroupEntity } from '../modules/users/user-group.entity';
+import { UserEntity } from '../modules/users/user.entity';
+
+export const ENTITIES = [
+  TenantEntity,
+  UserGroupEntity,
+  UserEntity,
+  RefreshTokenEntity,
+  SigningKeyEntity,
+  AuditLogEntity,
+];

@@ -1,0 +1,4 @@
+import { Foundation1733300000000 } from './1733300000000-foundation';
+
+/** Every migration in order. Listed explicitly so the same array works from TypeScript sources and from dist. */
+export const MIGRATIONS = [Foundation1733300000000];

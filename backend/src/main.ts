@@ -1,0 +1,20 @@
+import 'reflect-metadata';
+import { createApp } from './bootstrap';
+import { ConfigError, loadConfig } from './config/app-config';
+import { prepareDatabase } from './database/prepare-database';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (config.database.migrateOnStart) {
+    await prepareDatabase(config.database, (msg) => console.log(JSON.stringify({ level: 30, msg })));
+  }
+  const app = await createApp(config);
+  await app.listen({ port: config.http.port, host: config.http.host });
+}
+
+main().catch((error: unknown) => {
+  const message =
+    error instanceof ConfigError ? error.message : `Startup failed: ${(error as Error).message}`;
+  console.error(JSON.stringify({ level: 60, msg: message }));
+  process.exit(1);
+});

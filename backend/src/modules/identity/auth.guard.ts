@@ -1,0 +1,66 @@
+import {
+  ExecutionContext,
+  ForbiddenException,
+  Injectable,
+  Logger,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard as PassportAuthGuard } from '@nestjs/passport';
+import { AuthContext, TokenClaims } from '../../common/auth/auth-context';
+import { AUTHENTICATED_KEY, AuthRequirement, PUBLIC_KEY } from '../../common/auth/auth.decorators';
+import { AccessService } from './access.service';
+import { JWT_STRATEGY } from './jwt.strategy';
+
+interface GuardedRequest {
+  user?: TokenClaims;
+  auth?: AuthContext;
+}
+
+/**
+ * Global guard, deny by default. A route is reachable only if it is @Public() or declares @Authenticated();
+ * then the token must pass JwtStrategy, the user must still exist, and the user's current group must hold one
+ * of the required permissions.
+ */
+@Injectable()
+export class AuthGuard extends PassportAuthGuard(JWT_STRATEGY) {
+  private readonly logger = new Logger(AuthGuard.name);
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly access: AccessService,
+  ) {
+    super();
+  }
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true; // the realtime gateway authenticates its own handshakes
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+
+    const requirement = this.reflector.getAllAndOverride<AuthRequirement | undefined>(
+      AUTHENTICATED_KEY,
+      targets,
+    );
+    if (!requirement) {
+      this.logger.error({ handler: context.getHandler().name }, 'Route declares no access policy; denied');
+      throw new ForbiddenException('Access denied');
+    }
+
+    await super.canActivate(context);
+    const request = context.switchToHttp().getRequest<GuardedRequest>();
+    const auth = request.user ? await this.access.resolve(request.user) : null;
+    if (!auth) throw new UnauthorizedException('Invalid or expired access token');
+    request.auth = auth;
+
+    if (requirement.anyOf.length > 0 && !requirement.anyOf.some((p) => auth.permissions.has(p))) {
+      throw new ForbiddenException(`Missing permission: ${requirement.anyOf.join(' or ')}`);
+    }
+    return true;
+  }
+
+  override handleRequest<TUser>(error: unknown, user: TUser | false): TUser {
+    if (error || !user) throw new UnauthorizedException('Invalid or expired access token');
+    return user;
+  }
+}
