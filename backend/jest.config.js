@@ -28,7 +28,7 @@ module.exports = {
   testEnvironment: 'node',
   rootDir: '.',
   roots: ['<rootDir>/src', '<rootDir>/test'],
-  testMatch: ['**/*.spec.ts'],
+  testMatch: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
   transform: {
     '^.+\\.ts$': ['@swc/jest', swcTs],
     '^.+\\.m?js$': ['@swc/jest', { module: { type: 'commonjs' } }],

@@ -1,4 +1,5 @@
 import {
+  CanActivate,
   ExecutionContext,
   ForbiddenException,
   Injectable,
@@ -6,14 +7,13 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard as PassportAuthGuard } from '@nestjs/passport';
 import { AuthContext, TokenClaims } from '../../common/auth/auth-context';
 import { AUTHENTICATED_KEY, AuthRequirement, PUBLIC_KEY } from '../../common/auth/auth.decorators';
 import { AccessService } from './access.service';
-import { JWT_STRATEGY } from './jwt.strategy';
+import { JwtStrategy } from './jwt.strategy';
 
 interface GuardedRequest {
-  user?: TokenClaims;
+  headers: Record<string, string | string[] | undefined>;
   auth?: AuthContext;
 }
 
@@ -23,17 +23,16 @@ interface GuardedRequest {
  * of the required permissions.
  */
 @Injectable()
-export class AuthGuard extends PassportAuthGuard(JWT_STRATEGY) {
+export class AuthGuard implements CanActivate {
   private readonly logger = new Logger(AuthGuard.name);
 
   constructor(
     private readonly reflector: Reflector,
+    private readonly strategy: JwtStrategy,
     private readonly access: AccessService,
-  ) {
-    super();
-  }
+  ) {}
 
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true; // the realtime gateway authenticates its own handshakes
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
@@ -47,9 +46,9 @@ export class AuthGuard extends PassportAuthGuard(JWT_STRATEGY) {
       throw new ForbiddenException('Access denied');
     }
 
-    await super.canActivate(context);
     const request = context.switchToHttp().getRequest<GuardedRequest>();
-    const auth = request.user ? await this.access.resolve(request.user) : null;
+    const claims: TokenClaims | null = await this.strategy.verify(request.headers);
+    const auth = claims ? await this.access.resolve(claims) : null;
     if (!auth) throw new UnauthorizedException('Invalid or expired access token');
     request.auth = auth;
 
@@ -57,10 +56,5 @@ export class AuthGuard extends PassportAuthGuard(JWT_STRATEGY) {
       throw new ForbiddenException(`Missing permission: ${requirement.anyOf.join(' or ')}`);
     }
     return true;
-  }
-
-  override handleRequest<TUser>(error: unknown, user: TUser | false): TUser {
-    if (error || !user) throw new UnauthorizedException('Invalid or expired access token');
-    return user;
   }
 }

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { PassportModule } from '@nestjs/passport';
 import { AuditModule } from '../audit/audit.module';
 import { TenantsModule } from '../tenants/tenants.module';
 import { UsersModule } from '../users/users.module';
@@ -16,7 +15,7 @@ import { RefreshTokensService } from './refresh-tokens.service';
 import { SigningKeyService } from './signing-key.service';
 
 @Module({
-  imports: [PassportModule, UsersModule, TenantsModule, AuditModule],
+  imports: [UsersModule, TenantsModule, AuditModule],
   controllers: [AuthController, JwksController],
   providers: [
     AuthService,
