@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { startTestApp, TestApp } from '../utils/app';
 import {
   bearer,
@@ -199,7 +200,7 @@ describe('Identity: login, refresh, logout, me, JWKS', () => {
     it("refuses a token after its idle expiry and after its family's absolute expiry", async () => {
       const idle = await login(t, tenant.slug, 'viewer', PASSWORD);
       const absolute = await login(t, tenant.slug, 'viewer', PASSWORD);
-      const hash = (token: string) => require('node:crypto').createHash('sha256').update(token).digest();
+      const hash = (token: string) => createHash('sha256').update(token).digest();
       await ownerQuery(
         `UPDATE refresh_tokens SET expires_at = now() - interval '1 second' WHERE token_hash = $1`,
         [hash(idle.refreshToken)],
