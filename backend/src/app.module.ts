@@ -20,6 +20,8 @@ import { AuthGuard } from './modules/identity/auth.guard';
 import { IdentityModule } from './modules/identity/identity.module';
 import { TenantsModule } from './modules/tenants/tenants.module';
 import { UsersModule } from './modules/users/users.module';
+import { WhatsappModule } from './modules/whatsapp/whatsapp.module';
+import { QueueModule } from './common/queue/queue.module';
 
 interface RequestWithAuth {
   auth?: unknown;
@@ -71,6 +73,8 @@ export class AppModule implements NestModule {
         TenantsModule,
         IdentityModule,
         HealthModule,
+        QueueModule,
+        WhatsappModule,
       ],
       providers: [
         // Order matters: authenticate first, so the rate limit can count per user.

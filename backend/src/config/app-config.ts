@@ -65,6 +65,14 @@ export interface AppConfig {
     /** Where WAHA posts its webhooks (must reach this API from the WAHA container). */
     webhookUrl: string;
     requestTimeoutMs: number;
+    /** Webhooks whose signed timestamp is older than this are refused as replays. */
+    webhookMaxAgeSeconds: number;
+    /** A session still STARTING after this long is reported FAILED with a reason. */
+    startingTimeoutSeconds: number;
+    /** How often each WAHA server is checked (restarts, missed status changes). */
+    checkIntervalSeconds: number;
+    /** How long creating a device waits for WAHA's first QR before answering without one. */
+    qrWaitMs: number;
   };
   workers: {
     /** Run BullMQ workers inside the API process. */
@@ -341,6 +349,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       emulatorPort,
       webhookUrl: read.url('WAHA_WEBHOOK_URL', `http://127.0.0.1:${port}/webhooks/waha`, ['http:', 'https:']),
       requestTimeoutMs: read.int('WAHA_TIMEOUT_MS', 10_000, 100, 120_000),
+      webhookMaxAgeSeconds: read.int('WAHA_WEBHOOK_MAX_AGE_SECONDS', 900, 10, 7 * 86_400),
+      startingTimeoutSeconds: read.int('WAHA_STARTING_TIMEOUT_SECONDS', 90, 1, 3600),
+      checkIntervalSeconds: read.int('WAHA_CHECK_INTERVAL_SECONDS', 30, 1, 3600),
+      qrWaitMs: read.int('WAHA_QR_WAIT_MS', 5000, 0, 60_000),
     },
     workers: {
       inProcess: read.bool('WORKERS_IN_PROCESS', true),

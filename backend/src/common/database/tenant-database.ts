@@ -33,9 +33,9 @@ export class TenantDatabase {
    * tenant by slug at login, the platform's tenant list, the owner of a WAHA session. They return ids and
    * little else; all further work then happens inside `run()` for the tenant found.
    */
-  async crossTenant<T>(fn: `app_${string}`, params: unknown[]): Promise<T[]> {
+  async crossTenant<T>(fn: `app_${string}`, params: unknown[], em?: EntityManager): Promise<T[]> {
     if (!/^app_[a-z_]+$/.test(fn)) throw new Error(`Not a lookup function: ${fn}`);
     const placeholders = params.map((_, i) => `$${i + 1}`).join(', ');
-    return this.dataSource.query(`SELECT * FROM ${fn}(${placeholders})`, params);
+    return (em ?? this.dataSource.manager).query(`SELECT * FROM ${fn}(${placeholders})`, params);
   }
 }

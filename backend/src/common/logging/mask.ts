@@ -6,7 +6,8 @@ export function maskPhone(value: string | null | undefined): string {
   if (!value) return '';
   const [local, domain] = value.split('@');
   const digits = (local ?? '').replace(/\D/g, '');
-  if (digits.length < 6) return domain ? `•••@${domain}` : '•••';
+  // Up to six digits, prefix plus last four would be the whole number: hide it all.
+  if (digits.length <= 6) return domain ? `•••@${domain}` : '•••';
   const masked = `${digits.slice(0, 2)}${'•'.repeat(digits.length - 6)}${digits.slice(-4)}`;
   return domain ? `${masked}@${domain}` : masked;
 }

@@ -20,7 +20,8 @@ function characterClasses(password: string): number {
 export function passwordProblems(password: unknown, username?: string): string[] {
   if (typeof password !== 'string') return ['password must be a string'];
   const problems: string[] = [];
-  if (password.length < PASSWORD_MIN_LENGTH) {
+  // Characters are Unicode code points (NIST SP 800-63B), not UTF-16 code units: an emoji counts once.
+  if ([...password].length < PASSWORD_MIN_LENGTH) {
     problems.push(`password must be at least ${PASSWORD_MIN_LENGTH} characters`);
   }
   if (Buffer.byteLength(password, 'utf8') > PASSWORD_MAX_BYTES) {
