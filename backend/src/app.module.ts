@@ -21,6 +21,8 @@ import { IdentityModule } from './modules/identity/identity.module';
 import { TenantsModule } from './modules/tenants/tenants.module';
 import { UsersModule } from './modules/users/users.module';
 import { WhatsappModule } from './modules/whatsapp/whatsapp.module';
+import { DirectoryModule } from './modules/directory/directory.module';
+import { MessagingModule } from './modules/messaging/messaging.module';
 import { QueueModule } from './common/queue/queue.module';
 
 interface RequestWithAuth {
@@ -75,6 +77,8 @@ export class AppModule implements NestModule {
         HealthModule,
         QueueModule,
         WhatsappModule,
+        DirectoryModule,
+        MessagingModule,
       ],
       providers: [
         // Order matters: authenticate first, so the rate limit can count per user.

@@ -77,6 +77,23 @@ export interface AppConfig {
   workers: {
     /** Run BullMQ workers inside the API process. */
     inProcess: boolean;
+    /** How long a job lock lasts before BullMQ treats the job as stalled (its worker died). */
+    lockDurationMs: number;
+  };
+  messaging: {
+    /** Sends per minute per device, shared by every worker process (WhatsApp bans bursts). */
+    ratePerDevicePerMinute: number;
+    /** Random extra gap between two sends of one device, 0..jitterMs. */
+    jitterMs: number;
+    sendAttempts: number;
+    /** First retry delay; doubles per attempt, with jitter. */
+    retryDelayMs: number;
+    concurrency: number;
+    /** Sends still queued/sending after this long are re-enqueued by the recovery sweep. */
+    recoverAfterSeconds: number;
+    /** How many chats and how many messages per chat a history sync pulls. */
+    historyChats: number;
+    historyMessagesPerChat: number;
   };
 }
 
@@ -356,6 +373,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     workers: {
       inProcess: read.bool('WORKERS_IN_PROCESS', true),
+      lockDurationMs: read.int('QUEUE_LOCK_DURATION_MS', 30_000, 1000, 600_000),
+    },
+    messaging: {
+      ratePerDevicePerMinute: read.int('MESSAGE_RATE_PER_DEVICE_PER_MINUTE', 20, 1, 60_000),
+      jitterMs: read.int('MESSAGE_JITTER_MS', 2000, 0, 600_000),
+      sendAttempts: read.int('MESSAGE_SEND_ATTEMPTS', 8, 1, 50),
+      retryDelayMs: read.int('MESSAGE_RETRY_DELAY_MS', 2000, 10, 600_000),
+      concurrency: read.int('MESSAGE_WORKER_CONCURRENCY', 5, 1, 100),
+      recoverAfterSeconds: read.int('MESSAGE_RECOVER_AFTER_SECONDS', 30, 1, 86_400),
+      historyChats: read.int('HISTORY_SYNC_CHATS', 20, 0, 1000),
+      historyMessagesPerChat: read.int('HISTORY_SYNC_MESSAGES', 50, 1, 1000),
     },
   };
 }

@@ -1,4 +1,5 @@
 import { AuditLogEntity } from '../modules/audit/audit-log.entity';
+import { MessageEntity } from '../modules/messaging/message.entity';
 import { RefreshTokenEntity } from '../modules/identity/refresh-token.entity';
 import { SigningKeyEntity } from '../modules/identity/signing-key.entity';
 import { TenantEntity } from '../modules/tenants/tenant.entity';
@@ -18,4 +19,5 @@ export const ENTITIES = [
   WahaServerEntity,
   DeviceEntity,
   WebhookInboxEntity,
+  MessageEntity,
 ];

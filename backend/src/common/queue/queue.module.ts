@@ -3,6 +3,8 @@ import { Global, Module } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { bullConnection } from './redis-connection';
+import { PeriodicTasks } from './periodic-tasks.service';
+import { QueueWorkers } from './queue-workers.service';
 import { QueueName } from './queue-names';
 
 const queues = Object.values(QueueName).map((name) => ({ name }));
@@ -24,6 +26,7 @@ const queues = Object.values(QueueName).map((name) => ({ name }));
     }),
     BullModule.registerQueue(...queues),
   ],
-  exports: [BullModule],
+  providers: [PeriodicTasks, QueueWorkers],
+  exports: [BullModule, PeriodicTasks, QueueWorkers],
 })
 export class QueueModule {}

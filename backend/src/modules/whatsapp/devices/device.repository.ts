@@ -34,6 +34,11 @@ export class DeviceRepository {
     return this.repo(tx).findOneBy({ tenantId: tx.tenantId, id, deletedAt: IsNull() });
   }
 
+  /** Including unlinked (deleted) devices, whose history stays readable. */
+  async exists(tx: TenantTx, id: string): Promise<boolean> {
+    return (await this.repo(tx).countBy({ tenantId: tx.tenantId, id })) > 0;
+  }
+
   listForUser(tx: TenantTx, userId: string | null): Promise<DeviceEntity[]> {
     return this.repo(tx).find({
       where: { tenantId: tx.tenantId, deletedAt: IsNull(), ...(userId ? { userId } : {}) },

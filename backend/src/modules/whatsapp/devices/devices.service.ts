@@ -200,6 +200,19 @@ export class DevicesService {
     this.events.emit(DomainEvent.DeviceDeleted, event);
   }
 
+  /**
+   * The devices a read covers: the named one (any device of the tenant, unlinked ones included, since their
+   * history stays), or by default the devices the caller may use.
+   */
+  async readableDeviceIds(tx: TenantTx, auth: AuthContext, deviceId: string | undefined): Promise<string[]> {
+    if (deviceId) {
+      if (!(await this.devices.exists(tx, deviceId))) throw new NotFoundException('Device not found');
+      return [deviceId];
+    }
+    const rows = await this.devices.listForUser(tx, canUseAnyDevice(auth) ? null : auth.userId);
+    return rows.map((d) => d.id);
+  }
+
   /** A device the caller may use, or 404 (also for other tenants' and other users' devices). */
   async findUsable(tx: TenantTx, auth: AuthContext, id: string): Promise<DeviceEntity> {
     const device = await this.devices.findById(tx, id);

@@ -168,6 +168,10 @@ export class WahaClient {
     });
   }
 
+  lids(session: string, limit: number, offset: number): Promise<WahaLid[]> {
+    return this.call('GET', `/api/${enc(session)}/lids`, { query: { limit, offset }, idempotent: true });
+  }
+
   lid(session: string, lid: string): Promise<WahaLid> {
     return this.call('GET', `/api/${enc(session)}/lids/${enc(lid)}`, { idempotent: true });
   }

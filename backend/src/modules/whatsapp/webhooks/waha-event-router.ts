@@ -11,6 +11,8 @@ export interface VerifiedWahaEvent {
   /** WAHA's event time. */
   timestamp: Date;
   me: WahaMe | null;
+  /** The queue will not deliver this event again: handlers waiting for related data must act now. */
+  finalAttempt: boolean;
 }
 
 export type WahaEventHandler = (event: VerifiedWahaEvent) => Promise<void>;

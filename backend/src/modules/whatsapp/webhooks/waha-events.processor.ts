@@ -1,7 +1,7 @@
-import { Processor } from '@nestjs/bullmq';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { Job } from 'bullmq';
-import { AppWorkerHost } from '../../../common/queue/app-worker-host';
 import { QueueName } from '../../../common/queue/queue-names';
+import { QueueProcessor, QueueWorkers } from '../../../common/queue/queue-workers.service';
 import { TenantDatabase } from '../../../common/database/tenant-database';
 import { isUuid } from '../../../common/validation/uuid';
 import { WahaMe } from '../waha/waha.types';
@@ -18,14 +18,17 @@ interface StoredPayload {
  * Takes verified events out of the inbox and hands them to their module's handler. An event counts as done
  * only after its handler succeeded, so a crash in between means one more (idempotent) delivery, never none.
  */
-@Processor(QueueName.WahaEvents, { autorun: false, concurrency: 8 })
-export class WahaEventsProcessor extends AppWorkerHost {
+@Injectable()
+export class WahaEventsProcessor implements QueueProcessor, OnModuleInit {
   constructor(
     private readonly db: TenantDatabase,
     private readonly inbox: WebhookInboxRepository,
     private readonly router: WahaEventRouter,
-  ) {
-    super();
+    private readonly workers: QueueWorkers,
+  ) {}
+
+  onModuleInit(): void {
+    this.workers.register(QueueName.WahaEvents, this, 8);
   }
 
   async process(job: Job<WahaEventJob>): Promise<void> {
@@ -42,6 +45,7 @@ export class WahaEventsProcessor extends AppWorkerHost {
       payload: stored.payload,
       me: stored.me,
       timestamp: row.eventTimestamp,
+      finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
     });
     await this.db.run(tenantId, (tx) => this.inbox.markProcessed(tx, eventId));
   }

@@ -98,7 +98,7 @@ export class WahaWebhookService {
     return enqueue(this.queue, 'event', job, {
       jobId: `evt-${job.tenantId}-${createHash('sha1').update(job.eventId).digest('hex')}`,
       attempts: 8,
-      backoff: { type: 'exponential', delay: 1000 },
+      backoff: { type: 'exponential', delay: 200 },
     });
   }
 }

@@ -1,0 +1,61 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Job, Worker } from 'bullmq';
+import { AppConfig } from '../../config/app-config';
+import { InjectConfig } from '../../config/config.module';
+import { QueueName } from './queue-names';
+import { bullConnection } from './redis-connection';
+
+export interface QueueProcessor {
+  process(job: Job, token?: string): Promise<void>;
+}
+
+interface Registration {
+  queue: QueueName;
+  processor: QueueProcessor;
+  concurrency: number;
+}
+
+/**
+ * Runs the BullMQ workers of this process. Processors register themselves; workers start only in processes
+ * that run workers (the API by default, WORKERS_IN_PROCESS=true; `npm run worker` always), with the lock
+ * duration and concurrency from the configuration. On shutdown, workers finish their active jobs first.
+ */
+@Injectable()
+export class QueueWorkers implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(QueueWorkers.name);
+  private readonly registrations: Registration[] = [];
+  private readonly workers: Worker[] = [];
+
+  constructor(@InjectConfig() private readonly config: AppConfig) {}
+
+  register(queue: QueueName, processor: QueueProcessor, concurrency = 1): void {
+    this.registrations.push({ queue, processor, concurrency });
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.config.workers.inProcess) return;
+    const { lockDurationMs } = this.config.workers;
+    for (const { queue, processor, concurrency } of this.registrations) {
+      const worker = new Worker(queue, (job, token) => processor.process(job, token), {
+        connection: bullConnection(this.config.redis.url),
+        prefix: `${this.config.redis.keyPrefix}bull`,
+        concurrency,
+        lockDuration: lockDurationMs,
+        stalledInterval: lockDurationMs,
+        maxStalledCount: 3,
+      });
+      worker.on('error', (error) => this.logger.warn({ queue, err: error.message }, 'Worker error'));
+      worker.on('failed', (job, error) =>
+        this.logger.warn(
+          { queue, jobId: job?.id, attempt: job?.attemptsMade, err: error.message },
+          'Job attempt failed',
+        ),
+      );
+      this.workers.push(worker);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.close().catch(() => undefined)));
+  }
+}
