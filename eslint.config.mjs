@@ -5,7 +5,13 @@ import globals from 'globals';
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/dist/**', '**/coverage/**', 'frontend/**/*.vue', 'frontend/src/api/generated/**'],
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '**/coverage/**',
+      'frontend/**/*.vue',
+      'frontend/src/api/generated/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -51,8 +51,8 @@ function stop(code = 0) {
   stopping = true;
   for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
   setTimeout(() => process.exit(code), 3000).unref();
-  Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.on('exit', r))))).then(() =>
-    process.exit(code),
+  Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.on('exit', r))))).then(
+    () => process.exit(code),
   );
 }
 
@@ -61,4 +61,15 @@ process.on('SIGTERM', () => stop(0));
 
 if (useEmulator) run('waha', process.execPath, ['waha-emulator/dist/main.js']);
 run('api', process.execPath, ['backend/dist/main.js']);
-run('portal', 'npm', ['run', 'dev', '-w', 'frontend', '--', '--host', '127.0.0.1', '--port', '5173', '--strictPort']);
+run('portal', 'npm', [
+  'run',
+  'dev',
+  '-w',
+  'frontend',
+  '--',
+  '--host',
+  '127.0.0.1',
+  '--port',
+  '5173',
+  '--strictPort',
+]);
