@@ -23,6 +23,7 @@ import { UsersModule } from './modules/users/users.module';
 import { WhatsappModule } from './modules/whatsapp/whatsapp.module';
 import { DirectoryModule } from './modules/directory/directory.module';
 import { MessagingModule } from './modules/messaging/messaging.module';
+import { RealtimeModule } from './modules/realtime/realtime.module';
 import { QueueModule } from './common/queue/queue.module';
 
 interface RequestWithAuth {
@@ -79,6 +80,7 @@ export class AppModule implements NestModule {
         WhatsappModule,
         DirectoryModule,
         MessagingModule,
+        RealtimeModule,
       ],
       providers: [
         // Order matters: authenticate first, so the rate limit can count per user.

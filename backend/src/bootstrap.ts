@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { AppModule } from './app.module';
 import { setupSwagger } from './common/swagger/swagger';
+import { RedisIoAdapter } from './modules/realtime/redis-io.adapter';
 import { AppConfig } from './config/app-config';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
@@ -57,6 +58,9 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     exposedHeaders: ['X-Request-Id', 'Retry-After'],
     maxAge: 600,
   });
+  const io = new RedisIoAdapter(app, config);
+  io.connectToRedis();
+  app.useWebSocketAdapter(io);
   if (config.http.swaggerEnabled) setupSwagger(app, config);
   app.enableShutdownHooks();
   return app;
