@@ -417,3 +417,54 @@ describe('Signing key rotation', () => {
     expect(row?.retired).toBe(true);
   });
 });
+
+describe('Unknown key ids cannot lock real users out', () => {
+  let t: TestApp;
+  let tenant: TenantFixture;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    tenant = await createTenant(t);
+  });
+  afterAll(() => t.close());
+
+  it('a flood of tokens naming random kids leaves a valid token of a newly published key working', async () => {
+    const forger = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    const claims = {
+      sub: tenant.users.editor.id,
+      tenantId: tenant.id,
+      userId: tenant.users.editor.id,
+      iss: t.config.auth.issuer,
+      aud: t.config.auth.audience,
+      exp: now() + 600,
+    };
+    for (let i = 0; i < 40; i++) {
+      const bogus = signRs256({ kid: `random-${i}-${Math.random()}` }, claims, forger);
+      expect((await t.http().get('/auth/me').set(bearer(bogus))).status).toBe(401);
+    }
+    // A key this instance has never seen (created by "another instance": straight into the database).
+    const rotated = await startTestApp();
+    try {
+      await rotated
+        .http()
+        .post('/auth/signing-keys/rotate')
+        .set(
+          bearer(
+            await login(
+              rotated,
+              'platform',
+              process.env.PLATFORM_ADMIN_USERNAME!,
+              process.env.PLATFORM_ADMIN_PASSWORD!,
+            ).then((x) => x.accessToken),
+          ),
+        );
+    } finally {
+      await rotated.close();
+    }
+    const { kid, key } = await issuerKey(t);
+    const valid = signRs256({ kid }, claims, key);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const res = await t.http().get('/auth/me').set(bearer(valid));
+    expect(res.status).toBe(200);
+  });
+});

@@ -9,7 +9,8 @@ export interface CachedUser {
   tenantActive: boolean;
 }
 
-const VALUE_TTL_SECONDS = 300;
+// Bounds staleness when an invalidation could not reach Redis (SECURITY: permissions cached ≤ 60 s).
+const VALUE_TTL_SECONDS = 60;
 const GENERATION_TTL_SECONDS = 24 * 3600;
 
 interface Entry<T> {

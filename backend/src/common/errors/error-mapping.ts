@@ -32,6 +32,39 @@ interface ErrorLike {
   statusCode?: unknown;
   code?: unknown;
   message?: unknown;
+  driverError?: unknown;
+}
+
+/** Socket errors and PostgreSQL "cannot serve you now" codes (class 08, shutdown, too many connections). */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+]);
+const UNAVAILABLE_MESSAGE =
+  /Connection terminated|timeout exceeded when trying to connect|Connection is closed|Stream isn't writeable/i;
+
+/**
+ * True when an error means a dependency (PostgreSQL, Redis, a JWKS endpoint) could not be reached, as opposed
+ * to a fault in this code or bad input: such errors answer 503, never 500 and never 401.
+ */
+export function isDependencyUnavailable(error: unknown): boolean {
+  for (const candidate of [error, (error as ErrorLike | null)?.driverError]) {
+    if (!candidate || typeof candidate !== 'object') continue;
+    const { code, message } = candidate as ErrorLike;
+    if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code)))
+      return true;
+    if (typeof message === 'string' && UNAVAILABLE_MESSAGE.test(message)) return true;
+  }
+  return false;
 }
 
 /**
@@ -87,6 +120,18 @@ export function toErrorBody(error: unknown, requestId: string): { body: ErrorBod
     return {
       body: { statusCode: 409, message: 'It already exists', error: reasonPhrase(409), requestId },
       expose: true,
+    };
+  }
+
+  if (isDependencyUnavailable(error)) {
+    return {
+      body: {
+        statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+        message: 'A dependency is temporarily unavailable; try again later',
+        error: reasonPhrase(503),
+        requestId,
+      },
+      expose: false,
     };
   }
 

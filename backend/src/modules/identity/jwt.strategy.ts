@@ -1,17 +1,24 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { passportJwtSecret } from 'jwks-rsa';
 import passport from 'passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
 import { TokenClaims } from '../../common/auth/auth-context';
+import { isDependencyUnavailable } from '../../common/errors/error-mapping';
 import { isUuid } from '../../common/validation/uuid';
+import { fetchRemoteJwks, JwksKeySet } from './jwks-key-set';
 import { SigningKeyService } from './signing-key.service';
+
+/** How stale the verifier's key set may get before an unknown `kid` triggers a re-read. */
+const LOCAL_JWKS_REFRESH_MS = 1_000;
+const REMOTE_JWKS_REFRESH_MS = 60_000;
 
 /**
  * The one access-token check of the service, for the built-in issuer and for Auth0 alike: signature through
- * jwks-rsa (keys by `kid` from the issuer's JWKS, cached, refetch rate-limited), exact `iss` and `aud`,
- * `exp`/`nbf` with 30 s of clock tolerance, and an algorithm allow-list (never taken from the token header).
+ * jwks-rsa (keys by `kid` from the issuer's JWKS; see JwksKeySet for how refetches are bounded), exact `iss` and
+ * `aud`, a required `exp` (and `nbf`) with 30 s of clock tolerance, and an algorithm allow-list (never taken from
+ * the token header).
  *
  * In the built-in mode the JWKS document is read in-process (the same document GET /.well-known/jwks.json
  * serves) unless AUTH_JWKS_URI points elsewhere; everything after the key lookup is identical.
@@ -25,6 +32,11 @@ export class JwtStrategy extends Strategy {
 
   constructor(@InjectConfig() config: AppConfig, keys: SigningKeyService) {
     const inProcessJwks = config.auth.mode === 'local' && config.auth.jwksUri === defaultJwksUri(config);
+    const keySet = inProcessJwks
+      ? new JwksKeySet(() => keys.publishedJwks(), LOCAL_JWKS_REFRESH_MS)
+      : new JwksKeySet(() => fetchRemoteJwks(config.auth.jwksUri), REMOTE_JWKS_REFRESH_MS);
+    // A rotation in this process is visible to this verifier at once; other instances see it within a second.
+    keys.onRotate(() => keySet.invalidate());
     super(
       {
         jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
@@ -33,10 +45,9 @@ export class JwtStrategy extends Strategy {
           cache: true,
           cacheMaxEntries: 10,
           cacheMaxAge: 10 * 60_000,
-          rateLimit: true,
-          jwksRequestsPerMinute: 10,
-          timeout: 5000,
-          ...(inProcessJwks ? { fetcher: async () => ({ keys: await keys.publishedJwks() }) } : {}),
+          // Refetches are bounded by JwksKeySet instead (per source, not per kid).
+          rateLimit: false,
+          fetcher: async () => ({ keys: await keySet.get() }),
         }),
         issuer: config.auth.issuer,
         audience: config.auth.audience,
@@ -50,12 +61,26 @@ export class JwtStrategy extends Strategy {
     this.namespace = config.auth.claimNamespace;
   }
 
-  /** Verifies the bearer token of a request (only its headers are read). Null when it is missing or invalid. */
+  /**
+   * Verifies the bearer token of a request (only its headers are read). Null when it is missing or invalid;
+   * rejects with 503 when the keys cannot be read (database or JWKS endpoint down), which is not the token's
+   * fault and must not sign the client out.
+   */
   verify(headers: Record<string, string | string[] | undefined>): Promise<TokenClaims | null> {
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       const request = { headers };
-      passport.authenticate(this, { session: false }, (error: unknown, claims: TokenClaims | false) =>
-        resolve(error || !claims ? null : claims),
+      passport.authenticate(
+        this,
+        { session: false },
+        (error: unknown, claims: TokenClaims | false, info: unknown) => {
+          if (isDependencyUnavailable(error) || isDependencyUnavailable(info)) {
+            reject(
+              new ServiceUnavailableException('Token keys are temporarily unavailable; try again later'),
+            );
+            return;
+          }
+          resolve(error || !claims ? null : claims);
+        },
       )(request, {}, () => resolve(null));
     });
   }
@@ -66,6 +91,8 @@ export class JwtStrategy extends Strategy {
     const tenantId = claim('tenantId');
     const userId = claim('userId') ?? null;
     const groupId = claim('groupId') ?? null;
+    // jsonwebtoken checks `exp` only when present: a token without one would never expire.
+    if (typeof payload.exp !== 'number') return false;
     if (typeof sub !== 'string' || !sub || !isUuid(tenantId) || (userId !== null && !isUuid(userId)))
       return false;
     return {

@@ -50,6 +50,7 @@ export class SigningKeyService implements OnModuleInit {
   private readonly logger = new Logger(SigningKeyService.name);
   private readonly box: SecretBox;
   private active: ActiveKey | null = null;
+  private readonly rotationListeners: (() => void)[] = [];
 
   constructor(
     private readonly dataSource: DataSource,
@@ -102,6 +103,10 @@ export class SigningKeyService implements OnModuleInit {
     return rows.map((row) => ({ ...row.publicJwk, kid: row.kid, alg: row.alg, use: 'sig' as const }));
   }
 
+  onRotate(listener: () => void): void {
+    this.rotationListeners.push(listener);
+  }
+
   /** Adds a new key and retires the current ones. Returns the new key id. */
   async rotate(): Promise<string> {
     const key = this.generate(this.config.auth.algorithms[0] ?? 'RS256');
@@ -111,6 +116,7 @@ export class SigningKeyService implements OnModuleInit {
       await this.insert(em, key);
     });
     this.active = null;
+    for (const listener of this.rotationListeners) listener();
     this.logger.log({ kid: key.kid }, 'Rotated the signing key');
     return key.kid;
   }
