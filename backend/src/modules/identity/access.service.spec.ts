@@ -7,11 +7,13 @@ import { TokenClaims } from '../../common/auth/auth-context';
 import { Permission } from '../../common/auth/permission';
 import { TenantDatabase, TenantTx } from '../../common/database/tenant-database';
 import { createRedisClient } from '../../common/redis/redis.module';
-import { loadConfig } from '../../config/app-config';
+import { AppConfig, loadConfig } from '../../config/app-config';
+import { AuditService } from '../audit/audit.service';
 import { TenantsService } from '../tenants/tenants.service';
 import { UserEntity } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { AccessService } from './access.service';
+import { SubjectLinkService } from './subject-link.service';
 
 interface FakeUser {
   username: string;
@@ -89,6 +91,12 @@ function fakes(world: World) {
 
 const redisUrl = loadConfig().redis.url;
 
+/** Subject linking as in AUTH_MODE=local (lookup only; provisioning has its own e2e suite). */
+function links(f: ReturnType<typeof fakes>, redis: Redis): SubjectLinkService {
+  const config = { auth: { mode: 'local' } } as AppConfig;
+  return new SubjectLinkService(f.db, f.users, f.tenants, null as unknown as AuditService, redis, config);
+}
+
 function claims(tenantId: string, userId: string | null, sub = userId ?? 'auth0|someone'): TokenClaims {
   return { sub, tenantId, userId, groupId: null, jti: null };
 }
@@ -134,7 +142,7 @@ describe('AccessService with the Redis AccessCache', () => {
     a.groups.set(viewers, [Permission.LogsView]);
     const f = fakes(world);
     cache = new AccessCache(redis);
-    service = new AccessService(f.db, cache, f.users, f.tenants);
+    service = new AccessService(f.db, cache, f.users, f.tenants, links(f, redis));
   });
 
   it("resolves the user's current group and permissions from the database", async () => {
@@ -273,7 +281,7 @@ describe('AccessService with the Redis AccessCache', () => {
 
     it('falls back to the database on every request, neither granting nor denying by itself', async () => {
       const f = fakes(world);
-      const offline = new AccessService(f.db, new AccessCache(down), f.users, f.tenants);
+      const offline = new AccessService(f.db, new AccessCache(down), f.users, f.tenants, links(f, down));
       const first = await offline.resolve(claims(tenantA, alice));
       expect(first).toMatchObject({ groupId: editors, username: 'alice' });
 

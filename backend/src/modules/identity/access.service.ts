@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { AccessCache, CachedUser } from '../../common/auth/access-cache';
-import { AuthContext, TokenClaims } from '../../common/auth/auth-context';
+import { AuthContext } from '../../common/auth/auth-context';
 import { Permission } from '../../common/auth/permission';
 import { TenantDatabase } from '../../common/database/tenant-database';
 import { TenantsService } from '../tenants/tenants.service';
 import { UsersService } from '../users/users.service';
+import { VerifiedClaims } from './jwt.strategy';
+import { SubjectLinkService } from './subject-link.service';
 
 /**
  * Turns verified token claims into an AuthContext from the user's *current* state: the token says who, the
@@ -17,11 +19,13 @@ export class AccessService {
     private readonly cache: AccessCache,
     private readonly users: UsersService,
     private readonly tenants: TenantsService,
+    private readonly subjects: SubjectLinkService,
   ) {}
 
-  async resolve(claims: TokenClaims): Promise<AuthContext | null> {
+  async resolve(claims: VerifiedClaims): Promise<AuthContext | null> {
     const { tenantId } = claims;
-    const userId = claims.userId ?? (await this.userIdBySubject(tenantId, claims.sub));
+    // Built-in tokens name their user; Auth0 tokens are linked (or provisioned) by `sub`.
+    const userId = await this.subjects.userIdFor(claims);
     if (!userId) return null;
 
     const user = await this.cache.user(tenantId, userId, () =>
@@ -49,11 +53,5 @@ export class AccessService {
       username: user.username,
       permissions: new Set<Permission>(permissions),
     };
-  }
-
-  /** Auth0 tokens may identify the user only by `sub`; users are linked to it in our database. */
-  private async userIdBySubject(tenantId: string, subject: string): Promise<string | null> {
-    const user = await this.db.run(tenantId, (tx) => this.users.findBySubject(tx, subject));
-    return user?.id ?? null;
   }
 }

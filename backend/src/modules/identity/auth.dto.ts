@@ -23,7 +23,7 @@ export class RefreshTokenDto {
   @ApiProperty({ description: 'The refresh token from login or the previous refresh', example: '…' })
   @IsString({ message: 'refreshToken must be a string' })
   @MinLength(1, { message: 'refreshToken must not be empty' })
-  @MaxLength(200, { message: 'refreshToken is too long' })
+  @MaxLength(2048, { message: 'refreshToken is too long' })
   refreshToken!: string;
 }
 

@@ -1,58 +1,43 @@
-import { Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { AuthContext } from '../../common/auth/auth-context';
 import { TenantDatabase } from '../../common/database/tenant-database';
 import { DomainEvent, UserDeletedEvent } from '../../common/events/domain-events';
 import { AuditService } from '../audit/audit.service';
-import { TenantsService } from '../tenants/tenants.service';
-import { PasswordHasher } from '../users/password-hasher.service';
-import { UsersService } from '../users/users.service';
-import { AccessTokensService } from './access-tokens.service';
 import { LoginDto, MeResponseDto, TokenResponseDto } from './auth.dto';
 import { LoginThrottleService } from './login-throttle.service';
 import { RefreshTokensService } from './refresh-tokens.service';
+import { INVALID_LOGIN, TOKEN_ISSUER, TokenIssuer } from './token-issuer';
 
-const INVALID_LOGIN = 'Invalid tenant, username or password';
-const INVALID_REFRESH = 'Invalid or expired refresh token';
-
+/**
+ * The identity endpoints. Tokens come from the TokenIssuer of the configured AUTH_MODE (built-in or Auth0);
+ * this service adds what both share: the login throttle, the login audit and one 401 for every refusal.
+ */
 @Injectable()
 export class AuthService {
-  private readonly logger = new Logger(AuthService.name);
-
   constructor(
     private readonly db: TenantDatabase,
-    private readonly users: UsersService,
-    private readonly tenants: TenantsService,
-    private readonly hasher: PasswordHasher,
-    private readonly accessTokens: AccessTokensService,
+    @Inject(TOKEN_ISSUER) private readonly issuer: TokenIssuer,
     private readonly refreshTokens: RefreshTokensService,
     private readonly throttle: LoginThrottleService,
     private readonly audit: AuditService,
   ) {}
 
-  /**
-   * Unknown tenant, unknown user and wrong password give the same 401 after the same bcrypt work, so neither
-   * the answer nor its timing tells which part was wrong.
-   */
   async login(dto: LoginDto, ip: string): Promise<TokenResponseDto> {
     await this.throttle.before(ip, dto.tenant, dto.username);
-    const tenant = await this.tenants.findBySlug(dto.tenant);
-    const user =
-      tenant && tenant.status === 'active'
-        ? await this.db.run(tenant.id, (tx) => this.users.findForLogin(tx, dto.username))
-        : null;
-    const valid = await this.hasher.verify(dto.password, user?.passwordHash);
+    const result = await this.issuer.login(dto, ip);
 
-    if (!tenant || !user || !valid) {
+    if (result.outcome === 'refused') {
       await this.throttle.failed(dto.tenant, dto.username);
-      if (tenant) {
-        await this.db.run(tenant.id, (tx) =>
+      const { tenantId, userId, reason } = result;
+      if (tenantId) {
+        await this.db.run(tenantId, (tx) =>
           this.audit.record(tx, {
             actorUserId: null,
             action: 'auth.login_failed',
-            targetType: user ? 'user' : null,
-            targetId: user?.id ?? null,
-            details: { reason: user ? 'wrong_password' : 'unknown_user' },
+            targetType: userId ? 'user' : null,
+            targetId: userId,
+            details: { reason },
           }),
         );
       }
@@ -60,65 +45,23 @@ export class AuthService {
     }
 
     await this.throttle.succeeded(dto.tenant, dto.username);
-    return this.db.run(tenant.id, async (tx) => {
-      const refreshToken = await this.refreshTokens.issue(tx, user.id);
-      await this.audit.record(tx, {
-        actorUserId: user.id,
+    await this.db.run(result.tenantId, (tx) =>
+      this.audit.record(tx, {
+        actorUserId: result.userId,
         action: 'auth.login',
         targetType: 'user',
-        targetId: user.id,
-      });
-      const accessToken = await this.accessTokens.sign({
-        tenantId: tenant.id,
-        userId: user.id,
-        groupId: user.groupId,
-      });
-      return this.tokenResponse(accessToken, refreshToken);
-    });
+        targetId: result.userId,
+      }),
+    );
+    return result.tokens;
   }
 
-  async refresh(presented: string): Promise<TokenResponseDto> {
-    const tenantId = RefreshTokensService.tenantOf(presented);
-    if (!tenantId) throw new UnauthorizedException(INVALID_REFRESH);
-    // The transaction commits revocations before the 401 is thrown, so a detected reuse stays revoked.
-    const result = await this.db.run(tenantId, async (tx): Promise<TokenResponseDto | null> => {
-      const rotation = await this.refreshTokens.rotate(tx, presented);
-      if (rotation.outcome === 'reused') {
-        await this.audit.record(tx, {
-          actorUserId: rotation.userId,
-          action: 'auth.refresh_reuse_detected',
-          targetType: 'user',
-          targetId: rotation.userId,
-          details: { familyId: rotation.familyId },
-        });
-        this.logger.warn({ tenantId, familyId: rotation.familyId }, 'Refresh token reuse: family revoked');
-        return null;
-      }
-      if (rotation.outcome === 'invalid') return null;
-      const user = await this.users.findById(tx, rotation.previous.userId);
-      if (!user || !(await this.tenants.isActive(tx))) {
-        await this.refreshTokens.revokeAllOfUser(tx, rotation.previous.userId);
-        return null;
-      }
-      const accessToken = await this.accessTokens.sign({ tenantId, userId: user.id, groupId: user.groupId });
-      return this.tokenResponse(accessToken, rotation.token);
-    });
-    if (!result) throw new UnauthorizedException(INVALID_REFRESH);
-    return result;
+  refresh(presented: string): Promise<TokenResponseDto> {
+    return this.issuer.refresh(presented);
   }
 
-  async logout(auth: AuthContext, presented: string): Promise<void> {
-    if (RefreshTokensService.tenantOf(presented) !== auth.tenantId) return;
-    await this.db.run(auth.tenantId, async (tx) => {
-      if (await this.refreshTokens.revokeFamilyOf(tx, presented, auth.userId)) {
-        await this.audit.record(tx, {
-          actorUserId: auth.userId,
-          action: 'auth.logout',
-          targetType: 'user',
-          targetId: auth.userId,
-        });
-      }
-    });
+  logout(auth: AuthContext, presented: string): Promise<void> {
+    return this.issuer.logout(auth, presented);
   }
 
   me(auth: AuthContext): MeResponseDto {
@@ -131,13 +74,9 @@ export class AuthService {
     };
   }
 
-  /** A deleted user's sessions end at once: every refresh-token family is revoked. */
+  /** A deleted user's sessions with the built-in issuer end at once: every refresh-token family is revoked. */
   @OnEvent(DomainEvent.UserDeleted, { promisify: true })
   async onUserDeleted(event: UserDeletedEvent): Promise<void> {
     await this.db.run(event.tenantId, (tx) => this.refreshTokens.revokeAllOfUser(tx, event.userId));
-  }
-
-  private tokenResponse(accessToken: string, refreshToken: string): TokenResponseDto {
-    return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: this.accessTokens.ttlSeconds };
   }
 }

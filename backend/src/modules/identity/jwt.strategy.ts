@@ -10,6 +10,14 @@ import { isUuid } from '../../common/validation/uuid';
 import { fetchRemoteJwks, JwksKeySet } from './jwks-key-set';
 import { SigningKeyService } from './signing-key.service';
 
+/**
+ * What a verified access token says. External issuers (Auth0) may add name hints, used only to name a user
+ * provisioned on first sight; authorisation never reads them.
+ */
+export interface VerifiedClaims extends TokenClaims {
+  profile?: { username?: string; nickname?: string; email?: string };
+}
+
 /** How stale the verifier's key set may get before an unknown `kid` triggers a re-read. */
 const LOCAL_JWKS_REFRESH_MS = 1_000;
 const REMOTE_JWKS_REFRESH_MS = 60_000;
@@ -55,8 +63,10 @@ export class JwtStrategy extends Strategy {
         ignoreExpiration: false,
         jsonWebTokenOptions: { clockTolerance: 30 },
       },
-      (payload: Record<string, unknown>, done: (error: Error | null, claims: TokenClaims | false) => void) =>
-        done(null, this.toClaims(payload)),
+      (
+        payload: Record<string, unknown>,
+        done: (error: Error | null, claims: VerifiedClaims | false) => void,
+      ) => done(null, this.toClaims(payload)),
     );
     this.namespace = config.auth.claimNamespace;
   }
@@ -66,13 +76,15 @@ export class JwtStrategy extends Strategy {
    * rejects with 503 when the keys cannot be read (database or JWKS endpoint down), which is not the token's
    * fault and must not sign the client out.
    */
-  verify(headers: Record<string, string | string[] | undefined>): Promise<TokenClaims | null> {
+  verify(headers: Record<string, string | string[] | undefined>): Promise<VerifiedClaims | null> {
     return new Promise((resolve, reject) => {
       const request = { headers };
+      // passport assigns success/fail/error onto the strategy object it is given; a per-call object keeps
+      // concurrent verifications from answering each other's requests (or never answering at all).
       passport.authenticate(
-        this,
+        Object.create(this) as this,
         { session: false },
-        (error: unknown, claims: TokenClaims | false, info: unknown) => {
+        (error: unknown, claims: VerifiedClaims | false, info: unknown) => {
           if (isDependencyUnavailable(error) || isDependencyUnavailable(info)) {
             reject(
               new ServiceUnavailableException('Token keys are temporarily unavailable; try again later'),
@@ -85,7 +97,12 @@ export class JwtStrategy extends Strategy {
     });
   }
 
-  private toClaims(payload: Record<string, unknown>): TokenClaims | false {
+  /** Token verification for a bare access token (not from a request), e.g. one Auth0 just issued. */
+  verifyToken(accessToken: string): Promise<VerifiedClaims | null> {
+    return this.verify({ authorization: `Bearer ${accessToken}` });
+  }
+
+  private toClaims(payload: Record<string, unknown>): VerifiedClaims | false {
     const claim = (name: string): unknown => payload[`${this.namespace}${name}`] ?? payload[name];
     const sub = payload.sub;
     const tenantId = claim('tenantId');
@@ -95,12 +112,17 @@ export class JwtStrategy extends Strategy {
     if (typeof payload.exp !== 'number') return false;
     if (typeof sub !== 'string' || !sub || !isUuid(tenantId) || (userId !== null && !isUuid(userId)))
       return false;
+    const hint = (name: string): string | undefined => {
+      const value = claim(name);
+      return typeof value === 'string' && value.length > 0 && value.length <= 256 ? value : undefined;
+    };
     return {
       sub,
       tenantId,
       userId,
       groupId: typeof groupId === 'string' ? groupId : null,
       jti: typeof payload.jti === 'string' ? payload.jti : null,
+      profile: { username: hint('username'), nickname: hint('nickname'), email: hint('email') },
     };
   }
 }

@@ -4,6 +4,9 @@ import { IsNull } from 'typeorm';
 import { TenantTx } from '../../common/database/tenant-database';
 import { UserEntity } from './user.entity';
 
+/** Key space of the per-subject advisory locks (two-int form, apart from the single-key locks). */
+const SUBJECT_LOCK_CLASS = 724_100_003;
+
 export interface NewUser {
   username: string;
   passwordHash: string | null;
@@ -34,6 +37,19 @@ export class UserRepository {
 
   findBySubject(tx: TenantTx, subject: string): Promise<UserEntity | null> {
     return this.repo(tx).findOneBy({ tenantId: tx.tenantId, authSubject: subject, deletedAt: IsNull() });
+  }
+
+  /** The user linked to an external subject, deleted or not: a deleted user's row keeps its subject. */
+  findLinked(tx: TenantTx, subject: string): Promise<UserEntity | null> {
+    return this.repo(tx).findOneBy({ tenantId: tx.tenantId, authSubject: subject });
+  }
+
+  /**
+   * Serialises work on one external subject until the transaction ends, in every tenant and every instance
+   * (a transaction-scoped advisory lock in its own key space).
+   */
+  async lockSubject(tx: TenantTx, subject: string): Promise<void> {
+    await tx.em.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [SUBJECT_LOCK_CLASS, subject]);
   }
 
   list(tx: TenantTx): Promise<UserEntity[]> {

@@ -8,9 +8,10 @@ import { AppException } from '../../common/errors/app.exception';
 import { DomainEvent, UserDeletedEvent } from '../../common/events/domain-events';
 import { AuditService } from '../audit/audit.service';
 import { PasswordHasher } from './password-hasher.service';
+import { UserGroupEntity } from './user-group.entity';
 import { UserGroupRepository } from './user-group.repository';
 import { UserEntity } from './user.entity';
-import { UserRepository } from './user.repository';
+import { NewUser, UserRepository } from './user.repository';
 import { CreateUserDto, mapUser, UserResponseDto } from './users.dto';
 
 const USERNAME_TAKEN = 'Username is already taken in this tenant';
@@ -123,11 +124,11 @@ export class UsersService {
     return ids;
   }
 
-  /** Inserts a user whose password is already hashed; 409 when the username is taken. */
-  async insertUser(
-    tx: TenantTx,
-    user: { username: string; passwordHash: string | null; groupId: string },
-  ): Promise<UserEntity> {
+  /**
+   * Inserts a user whose password is already hashed (or who has none and signs in through an external
+   * issuer, linked by `authSubject`); 409 when the username is taken.
+   */
+  async insertUser(tx: TenantTx, user: NewUser): Promise<UserEntity> {
     try {
       return await this.users.insert(tx, user);
     } catch (error) {
@@ -151,6 +152,23 @@ export class UsersService {
 
   findBySubject(tx: TenantTx, subject: string): Promise<UserEntity | null> {
     return this.users.findBySubject(tx, subject);
+  }
+
+  /** Like findBySubject, but also finds a deleted user (whose subject stays taken). */
+  findLinkedUser(tx: TenantTx, subject: string): Promise<UserEntity | null> {
+    return this.users.findLinked(tx, subject);
+  }
+
+  lockSubject(tx: TenantTx, subject: string): Promise<void> {
+    return this.users.lockSubject(tx, subject);
+  }
+
+  findGroup(tx: TenantTx, groupId: string): Promise<UserGroupEntity | null> {
+    return this.groups.findById(tx, groupId);
+  }
+
+  findGroupByName(tx: TenantTx, name: string): Promise<UserGroupEntity | null> {
+    return this.groups.findByName(tx, name);
   }
 
   async groupPermissions(tx: TenantTx, groupId: string): Promise<Permission[] | null> {
