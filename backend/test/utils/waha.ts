@@ -26,7 +26,10 @@ export async function emulatorCall<T = unknown>(
 ): Promise<{ status: number; body: T }> {
   const res = await fetch(`${emulator.url}${path}`, {
     method,
-    headers: { 'X-Api-Key': EMULATOR_KEY, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+    headers: {
+      'X-Api-Key': EMULATOR_KEY,
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
@@ -34,7 +37,10 @@ export async function emulatorCall<T = unknown>(
 }
 
 /** Polls `probe` until it returns a truthy value or `timeoutMs` passes. */
-export async function eventually<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs = 5000): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 5000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {

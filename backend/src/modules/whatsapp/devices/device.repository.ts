@@ -66,7 +66,14 @@ export class DeviceRepository {
    * clock skew between the two cannot reorder them. Returns the updated device, or null when skipped.
    */
   async applyStatus(tx: TenantTx, id: string, change: StatusChange): Promise<DeviceEntity | null> {
-    const sets = ['status = $3', 'status_reason = $4', 'status_changed_at = now()', 'updated_at = now()'];
+    // status_changed_at moves only on a real change: the STARTING watchdog compares it with the time STARTING
+    // began, and WAHA's own STARTING report (same status) must not make that watchdog moot.
+    const sets = [
+      'status = $3',
+      'status_reason = $4',
+      'status_changed_at = CASE WHEN status IS DISTINCT FROM $3 THEN now() ELSE status_changed_at END',
+      'updated_at = now()',
+    ];
     const params: unknown[] = [tx.tenantId, id, change.status, change.reason];
     let ordering = '';
     if (change.eventAt) {
