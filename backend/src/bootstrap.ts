@@ -19,6 +19,8 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
+    // Shutdown must not wait for idle keep-alive connections (Socket.IO closes the server first).
+    forceCloseConnections: true,
     trustProxy: config.http.trustProxy,
     genReqId: (req: IncomingMessage) => {
       const header = req.headers['x-request-id'];

@@ -20,6 +20,17 @@ async function main(): Promise<void> {
   await app.init();
 }
 
+// A stray rejection (a dependency failing mid-shutdown, say) is logged, not allowed to kill the process.
+process.on('unhandledRejection', (reason: unknown) => {
+  console.error(
+    JSON.stringify({
+      level: 50,
+      msg: 'Unhandled rejection',
+      err: (reason as Error)?.message ?? String(reason),
+    }),
+  );
+});
+
 main().catch((error: unknown) => {
   const message =
     error instanceof ConfigError ? error.message : `Worker startup failed: ${(error as Error).message}`;

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Job, Worker } from 'bullmq';
 import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
@@ -8,6 +8,9 @@ import { bullConnection } from './redis-connection';
 export interface QueueProcessor {
   process(job: Job, token?: string): Promise<void>;
 }
+
+/** Longer than any single job normally takes (a WAHA call is bounded by WAHA_TIMEOUT_MS). */
+const CLOSE_GRACE_MS = 15_000;
 
 interface Registration {
   queue: QueueName;
@@ -21,7 +24,7 @@ interface Registration {
  * duration and concurrency from the configuration. On shutdown, workers finish their active jobs first.
  */
 @Injectable()
-export class QueueWorkers implements OnApplicationBootstrap, OnApplicationShutdown {
+export class QueueWorkers implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(QueueWorkers.name);
   private readonly registrations: Registration[] = [];
   private readonly workers: Worker[] = [];
@@ -55,7 +58,24 @@ export class QueueWorkers implements OnApplicationBootstrap, OnApplicationShutdo
     }
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await Promise.all(this.workers.map((worker) => worker.close().catch(() => undefined)));
+  /** Before the HTTP server, sockets and connections go: active jobs finish while everything they use is up. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => this.close(worker)));
+  }
+
+  /** Waits for active jobs, but not forever: a worker stuck on an unreachable Redis is closed by force. */
+  private async close(worker: Worker): Promise<void> {
+    const graceful = worker.close().then(
+      () => true,
+      () => true,
+    );
+    const done = await Promise.race([
+      graceful,
+      new Promise<false>((r) => setTimeout(() => r(false), CLOSE_GRACE_MS).unref()),
+    ]);
+    if (!done) {
+      this.logger.warn({ queue: worker.name }, 'Worker did not stop in time; closing it by force');
+      await worker.close(true).catch(() => undefined);
+    }
   }
 }

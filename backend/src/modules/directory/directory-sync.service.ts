@@ -138,7 +138,12 @@ export class DirectorySyncService implements OnModuleInit {
           const id =
             (await this.groups.findId(tx, device.id, group.chatId)) ??
             (await this.groups.upsertMany(tx, device.id, [group])).get(group.chatId)!;
-          const list = members(payload.participants);
+          // Every entry names a member the change applies to; after a leave, WAHA gives them the role `left`.
+          const list = members(
+            (Array.isArray(payload.participants) ? payload.participants : []).map((p) =>
+              p?.role === 'left' ? { ...p, role: 'participant' as const } : p,
+            ),
+          );
           const chatIds = list.map((p) => p.chatId);
           if (payload.type === 'join') await this.groups.addParticipants(tx, new Map([[id, list]]));
           if (payload.type === 'leave') await this.groups.removeParticipants(tx, id, chatIds);

@@ -37,11 +37,14 @@ export class MessagesService {
   async log(auth: AuthContext, query: MessageQueryDto): Promise<MessagePageDto> {
     const after = this.timeKeyset(query.cursor);
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const rows = await this.db.run(auth.tenantId, (tx) =>
+    const rows = await this.db.run(auth.tenantId, async (tx) =>
       this.messages.page(
         tx,
         {
-          deviceIds: query.deviceId ? [query.deviceId] : undefined,
+          // A device of another tenant (or none) is a 404, as on every other list that takes a deviceId.
+          deviceIds: query.deviceId
+            ? await this.devices.readableDeviceIds(tx, auth, query.deviceId)
+            : undefined,
           chatId: query.chatId ? canonicalChatId(query.chatId) : undefined,
           direction: query.direction,
           status: query.status,

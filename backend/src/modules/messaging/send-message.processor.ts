@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit, ServiceUnavailableException } from '@nestjs/common';
 import { DelayedError, Job } from 'bullmq';
 import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
@@ -67,6 +67,7 @@ export class SendMessageProcessor implements QueueProcessor, OnModuleInit {
       const sending = await this.db.run(tenantId, (tx) => this.messages.markSending(tx, messageId));
       if (!sending) return;
       this.events.updated(sending);
+      await this.spaceFromPreviousSend(device);
       const result = await this.sessions.client(device).sendText({
         session: device.sessionName,
         chatId: message.chatId,
@@ -78,6 +79,9 @@ export class SendMessageProcessor implements QueueProcessor, OnModuleInit {
       const retryable =
         error instanceof DeviceNotReadyError ||
         error instanceof WahaSessionStateException ||
+        // 503s are temporary by definition, e.g. the WAHA pool still loading while a restarted worker
+        // already takes jobs ("The WAHA server of this device is no longer configured").
+        error instanceof ServiceUnavailableException ||
         isRetryableWahaError(error);
       if (retryable && !finalAttempt) {
         // The next attempt reserves a fresh pacing slot.
@@ -109,6 +113,21 @@ export class SendMessageProcessor implements QueueProcessor, OnModuleInit {
     if (Date.now() >= slotAt - SLOT_TOLERANCE_MS) return;
     await job.moveToDelayed(slotAt, token);
     throw new DelayedError();
+  }
+
+  /**
+   * Slots space the schedule, not the sends: a delayed job can wake up to ~100 ms late (Redis timer resolution)
+   * while the next one wakes on time. Right before sending, wait out what is left of the gap since the device's
+   * previous send (at most one gap; usually nothing).
+   */
+  private async spaceFromPreviousSend(device: DeviceEntity): Promise<void> {
+    // The slot was reserved already; a Redis hiccup here must not fail the send.
+    const claim = () => this.pacer.claim(device.tenantId, device.id).catch(() => 0);
+    let wait = await claim();
+    while (wait > 0) {
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      wait = await claim();
+    }
   }
 
   /**

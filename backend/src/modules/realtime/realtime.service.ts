@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Server } from 'socket.io';
 import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
@@ -10,10 +10,11 @@ import { redisAdapterFor, socketServerOptions } from './redis-io.adapter';
  * the API instances.
  */
 @Injectable()
-export class RealtimeService implements OnApplicationShutdown {
+export class RealtimeService implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(RealtimeService.name);
   private server: Server | null = null;
   private detached: { server: Server; close: () => Promise<void> } | null = null;
+  private closing = false;
 
   constructor(@InjectConfig() private readonly config: AppConfig) {}
 
@@ -22,6 +23,7 @@ export class RealtimeService implements OnApplicationShutdown {
   }
 
   async emit(room: string, event: string, payload: unknown): Promise<void> {
+    if (this.closing) return; // the adapter's Redis clients are going away
     try {
       const server = this.server ?? this.detachedServer();
       server.to(room).emit(event, payload);
@@ -29,6 +31,10 @@ export class RealtimeService implements OnApplicationShutdown {
       // Live updates are best effort: the portal re-reads on reconnect.
       this.logger.warn({ event, err: (error as Error).message }, 'Could not emit a live update');
     }
+  }
+
+  beforeApplicationShutdown(): void {
+    this.closing = true;
   }
 
   async onApplicationShutdown(): Promise<void> {

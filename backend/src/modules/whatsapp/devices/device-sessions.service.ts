@@ -78,7 +78,13 @@ export class DeviceSessionsService {
         await client.updateSession(device.sessionName, config);
       } catch (error) {
         if (!(error instanceof WahaNotFoundException)) throw error;
-        return client.createSession(device.sessionName, config, true);
+        try {
+          return await client.createSession(device.sessionName, config, true);
+        } catch (createError) {
+          // Created meanwhile (a server check racing this request): configure the one that exists.
+          if (!isAlready(createError)) throw createError;
+          await client.updateSession(device.sessionName, config);
+        }
       }
       return this.start(client, device.sessionName);
     }

@@ -9,10 +9,13 @@ import { WahaPoolService } from '../waha/waha-pool.service';
 import { WahaSessionInfo } from '../waha/waha.types';
 import { WahaWebhookService } from '../webhooks/waha-webhook.service';
 
+const OUR_SESSION = /^t[0-9a-f]{12}_d[0-9a-f]{32}$/;
+
 /**
  * Periodic checks that cover what webhooks cannot: a WAHA server that restarted (Core forgets every session's
  * config, so webhooks and metadata are put back and the session started), a session whose status changed
- * while its webhook was lost, and inbox events whose queue job was lost while Redis was down.
+ * while its webhook was lost, sessions no device owns any more, and inbox events whose queue job was lost while
+ * Redis was down.
  */
 @Injectable()
 export class WahaServerMonitorService {
@@ -46,9 +49,11 @@ export class WahaServerMonitorService {
     const owned = await this.db.crossTenant<{ tenant_id: string; device_id: string }>('app_server_devices', [
       serverId,
     ]);
+    const ours = new Set<string>();
     for (const { tenant_id: tenantId, device_id: deviceId } of owned) {
       const device = await this.db.run(tenantId, (tx) => this.devices.findById(tx, deviceId));
       if (!device) continue;
+      ours.add(device.sessionName);
       const session = sessions.get(device.sessionName);
       if (restarted || !session || !this.hasOurWebhook(session)) {
         await this.sessions.ensureStarted(device);
@@ -58,6 +63,25 @@ export class WahaServerMonitorService {
       if (session.status !== device.status) {
         await this.lifecycle.apply(tenantId, deviceId, session.status, new Date(), session.me ?? null);
       }
+    }
+    await this.removeOrphans(serverId, [...sessions.keys()], ours);
+  }
+
+  /**
+   * Sessions named like ours (`t<tenant>_d<device>`, Plus only) that no live device owns: left behind when
+   * creating a device failed half-way or an unlink could not reach WAHA. They are WhatsApp logins nobody can
+   * use, so they go.
+   */
+  private async removeOrphans(serverId: string, names: string[], ours: Set<string>): Promise<void> {
+    for (const name of names) {
+      if (!OUR_SESSION.test(name) || ours.has(name)) continue;
+      await this.pool
+        .client(serverId)
+        .deleteSession(name)
+        .then(() => this.logger.warn({ serverId, session: name }, 'Removed a WAHA session no device owns'))
+        .catch((error: unknown) =>
+          this.logger.warn({ err: (error as Error).message }, 'Could not remove an orphan session'),
+        );
     }
   }
 
