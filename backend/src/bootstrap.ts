@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { AppModule } from './app.module';
 import { setupSwagger } from './common/swagger/swagger';
+import { RealtimeService } from './modules/realtime/realtime.service';
 import { RedisIoAdapter } from './modules/realtime/redis-io.adapter';
 import { AppConfig } from './config/app-config';
 
@@ -60,9 +61,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     exposedHeaders: ['X-Request-Id', 'Retry-After'],
     maxAge: 600,
   });
-  const io = new RedisIoAdapter(app, config);
-  io.connectToRedis();
-  app.useWebSocketAdapter(io);
+  app.useWebSocketAdapter(new RedisIoAdapter(app, config, app.get(RealtimeService)));
   if (config.http.swaggerEnabled) setupSwagger(app, config);
   app.enableShutdownHooks();
   return app;

@@ -7,11 +7,11 @@ export class EnqueueFailedError extends Error {
   }
 }
 
-const ENQUEUE_TIMEOUT_MS = 2000;
+const ENQUEUE_TIMEOUT_MS = 1000;
 
 /**
  * Adds a job without ever hanging the caller: refuses at once when the queue's Redis connection is not ready
- * and gives up after 2 s. Callers whose work is recorded in PostgreSQL leave it to a recovery sweep; job ids
+ * and gives up after 1 s. Callers whose work is recorded in PostgreSQL leave it to a recovery sweep; job ids
  * make a late duplicate add harmless.
  */
 export async function enqueue<T>(

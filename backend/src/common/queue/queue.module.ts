@@ -4,6 +4,7 @@ import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { bullConnection } from './redis-connection';
 import { PeriodicTasks } from './periodic-tasks.service';
+import { QueueErrorLogger } from './queue-error-logger';
 import { QueueWorkers } from './queue-workers.service';
 import { QueueName } from './queue-names';
 
@@ -26,7 +27,7 @@ const queues = Object.values(QueueName).map((name) => ({ name }));
     }),
     BullModule.registerQueue(...queues),
   ],
-  providers: [PeriodicTasks, QueueWorkers],
+  providers: [PeriodicTasks, QueueWorkers, QueueErrorLogger],
   exports: [BullModule, PeriodicTasks, QueueWorkers],
 })
 export class QueueModule {}

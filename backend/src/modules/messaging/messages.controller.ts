@@ -58,7 +58,7 @@ export class MessagesController {
     description: 'Keyset-paginated (`cursor`).',
   })
   @ApiOkResponse({ type: MessagePageDto })
-  @ApiErrors(400, 429)
+  @ApiErrors(400, 404, 429)
   log(@Auth() auth: AuthContext, @Query() query: MessageQueryDto): Promise<MessagePageDto> {
     return this.service.log(auth, query);
   }

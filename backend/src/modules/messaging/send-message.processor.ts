@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleInit, ServiceUnavailableException } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DelayedError, Job } from 'bullmq';
 import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
@@ -9,7 +9,7 @@ import { isUuid } from '../../common/validation/uuid';
 import { DeviceEntity } from '../whatsapp/devices/device.entity';
 import { DeviceRepository } from '../whatsapp/devices/device.repository';
 import { DeviceSessionsService } from '../whatsapp/devices/device-sessions.service';
-import { isRetryableWahaError, WahaSessionStateException } from '../whatsapp/waha/waha.errors';
+import { isPermanentWahaError } from '../whatsapp/waha/waha.errors';
 import { ChatRepository } from './chat.repository';
 import { DevicePacer } from './device-pacer.service';
 import { MessageEvents } from './message-events';
@@ -18,6 +18,9 @@ import { SendJob } from './message-queue.service';
 import { MessageRepository } from './message.repository';
 import { isFinal } from './message-status';
 import { waMessageIdOf } from './wa-message-id';
+
+/** How many of the chat's own recent messages (sent after this one was accepted) are searched before a re-send. */
+const RECONCILE_WINDOW = 100;
 
 /** Early wake-ups within this margin count as on time. */
 const SLOT_TOLERANCE_MS = 50;
@@ -76,13 +79,9 @@ export class SendMessageProcessor implements QueueProcessor, OnModuleInit {
       await this.recordSent(message, waMessageIdOf(result));
     } catch (error) {
       if (error instanceof DelayedError) throw error;
-      const retryable =
-        error instanceof DeviceNotReadyError ||
-        error instanceof WahaSessionStateException ||
-        // 503s are temporary by definition, e.g. the WAHA pool still loading while a restarted worker
-        // already takes jobs ("The WAHA server of this device is no longer configured").
-        error instanceof ServiceUnavailableException ||
-        isRetryableWahaError(error);
+      // Only WAHA refusing this very request is final; anything else (WAHA outages and 5xx, a device not
+      // connected right now, Redis or PostgreSQL trouble) may pass, so it is retried until attempts run out.
+      const retryable = !isPermanentWahaError(error);
       if (retryable && !finalAttempt) {
         // The next attempt reserves a fresh pacing slot.
         await job.updateData({ tenantId, messageId });
@@ -139,7 +138,7 @@ export class SendMessageProcessor implements QueueProcessor, OnModuleInit {
       const since = Math.floor(new Date(message.createdAt).getTime() / 1000) - 5;
       const recent = await this.sessions
         .client(device)
-        .chatMessages(device.sessionName, message.chatId, 20, since);
+        .chatMessages(device.sessionName, message.chatId, RECONCILE_WINDOW, since);
       for (const candidate of recent) {
         if (!candidate.fromMe || candidate.body !== message.body) continue;
         const claimed = await this.db.run(device.tenantId, (tx) =>

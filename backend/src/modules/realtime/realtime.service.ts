@@ -1,34 +1,56 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { createAdapter } from '@socket.io/redis-adapter';
+import Redis from 'ioredis';
 import { Server } from 'socket.io';
 import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
-import { redisAdapterFor, socketServerOptions } from './redis-io.adapter';
+import { socketServerOptions } from './redis-io.adapter';
 
 /**
  * Emits to rooms. In the API process it uses the gateway's server (local sockets + Redis to other instances);
  * in a worker process, which has no HTTP server, a detached server whose Redis adapter forwards every emit to
- * the API instances.
+ * the API instances. Live updates are best effort: while Redis is unavailable they are dropped (never queued
+ * without bound, never an unhandled failure); clients re-read what they show when they reconnect.
  */
 @Injectable()
 export class RealtimeService implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(RealtimeService.name);
   private server: Server | null = null;
-  private detached: { server: Server; close: () => Promise<void> } | null = null;
+  private detached: Server | null = null;
+  private clients: { pub: Redis; sub: Redis } | null = null;
+  private adapter: ReturnType<typeof createAdapter> | null = null;
   private closing = false;
 
   constructor(@InjectConfig() private readonly config: AppConfig) {}
+
+  /** The Socket.IO Redis adapter of this process (pub/sub clients connect in the background). */
+  redisAdapter(): ReturnType<typeof createAdapter> {
+    if (!this.adapter) {
+      const pub = new Redis(this.config.redis.url, {
+        connectionName: 'socket.io-pub',
+        enableOfflineQueue: false,
+      });
+      const sub = new Redis(this.config.redis.url, { connectionName: 'socket.io-sub' });
+      pub.on('error', () => undefined);
+      sub.on('error', () => undefined);
+      this.clients = { pub, sub };
+      // The adapter names its channels itself (no key prefix); the prefix keeps test apps apart.
+      this.adapter = createAdapter(pub, sub, { key: `${this.config.redis.keyPrefix}socket.io` });
+    }
+    return this.adapter;
+  }
 
   attach(server: Server): void {
     this.server = server;
   }
 
   async emit(room: string, event: string, payload: unknown): Promise<void> {
-    if (this.closing) return; // the adapter's Redis clients are going away
+    if (this.closing) return;
     try {
       const server = this.server ?? this.detachedServer();
+      if (this.clients?.pub.status !== 'ready') return;
       server.to(room).emit(event, payload);
     } catch (error) {
-      // Live updates are best effort: the portal re-reads on reconnect.
       this.logger.warn({ event, err: (error as Error).message }, 'Could not emit a live update');
     }
   }
@@ -38,18 +60,17 @@ export class RealtimeService implements BeforeApplicationShutdown, OnApplication
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (!this.detached) return;
-    this.detached.server.close();
-    await this.detached.close();
+    this.detached?.close();
+    if (!this.clients) return;
+    const { pub, sub } = this.clients;
+    await Promise.all([pub.quit().catch(() => pub.disconnect()), sub.quit().catch(() => sub.disconnect())]);
   }
 
   private detachedServer(): Server {
     if (!this.detached) {
-      const server = new Server(socketServerOptions(this.config));
-      const { adapter, close } = redisAdapterFor(this.config);
-      server.adapter(adapter);
-      this.detached = { server, close };
+      this.detached = new Server(socketServerOptions(this.config));
+      this.detached.adapter(this.redisAdapter());
     }
-    return this.detached.server;
+    return this.detached;
   }
 }

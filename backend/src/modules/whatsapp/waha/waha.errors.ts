@@ -66,3 +66,8 @@ export class WahaRejectedException extends BadGatewayException implements WahaFa
 export function isRetryableWahaError(error: unknown): boolean {
   return (error as Partial<WahaFailure> | null)?.retryable === true;
 }
+
+/** WAHA refused this request itself (4xx other than a session-state 422): sending it again cannot succeed. */
+export function isPermanentWahaError(error: unknown): boolean {
+  return error instanceof WahaRejectedException || error instanceof WahaNotFoundException;
+}
