@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuthContext } from '../../common/auth/auth-context';
-import { TenantDatabase } from '../../common/database/tenant-database';
+import { TenantDatabase, TenantTx } from '../../common/database/tenant-database';
 import { decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor } from '../../common/pagination/cursor';
 import { DevicesService } from '../whatsapp/devices/devices.service';
 import { ChatGroupRepository } from './chat-group.repository';
@@ -23,20 +23,10 @@ export class DirectoryService {
     private readonly cache: DirectoryCache,
   ) {}
 
-  async contactPage(auth: AuthContext, query: DirectoryQueryDto): Promise<ContactPageDto> {
-    const after = this.keyset(query.cursor);
-    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    return this.db.run(auth.tenantId, async (tx) => {
-      const deviceIds = await this.devices.readableDeviceIds(tx, auth, query.deviceId);
-      const hot = !after && !query.search;
-      const cached = hot
-        ? await this.cache.get<ContactPageDto>(auth.tenantId, `contacts:${limit}`, deviceIds)
-        : null;
-      if (cached?.value) return cached.value;
-      const rows = deviceIds.length
-        ? await this.contacts.page(tx, deviceIds, query.search, limit + 1, after)
-        : [];
-      const page: ContactPageDto = {
+  contactPage(auth: AuthContext, query: DirectoryQueryDto): Promise<ContactPageDto> {
+    return this.page(auth, query, 'contacts', async (tx, deviceIds, limit, after) => {
+      const rows = await this.contacts.page(tx, deviceIds, query.search, limit + 1, after);
+      return {
         items: rows.slice(0, limit).map((c) => ({
           id: c.id,
           deviceId: c.deviceId,
@@ -46,30 +36,18 @@ export class DirectoryService {
         })),
         nextCursor: this.next(rows, limit),
       };
-      if (cached) await this.cache.set(cached.key, page);
-      return page;
     });
   }
 
-  async groupPage(auth: AuthContext, query: DirectoryQueryDto): Promise<GroupPageDto> {
-    const after = this.keyset(query.cursor);
-    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    return this.db.run(auth.tenantId, async (tx) => {
-      const deviceIds = await this.devices.readableDeviceIds(tx, auth, query.deviceId);
-      const hot = !after && !query.search;
-      const cached = hot
-        ? await this.cache.get<GroupPageDto>(auth.tenantId, `groups:${limit}`, deviceIds)
-        : null;
-      if (cached?.value) return cached.value;
-      const rows = deviceIds.length
-        ? await this.groups.page(tx, deviceIds, query.search, limit + 1, after)
-        : [];
+  groupPage(auth: AuthContext, query: DirectoryQueryDto): Promise<GroupPageDto> {
+    return this.page(auth, query, 'groups', async (tx, deviceIds, limit, after) => {
+      const rows = await this.groups.page(tx, deviceIds, query.search, limit + 1, after);
       const shown = rows.slice(0, limit);
       const participants = await this.groups.participants(
         tx,
         shown.map((g) => g.id),
       );
-      const page: GroupPageDto = {
+      return {
         items: shown.map((g) => ({
           id: g.id,
           deviceId: g.deviceId,
@@ -81,6 +59,29 @@ export class DirectoryService {
         })),
         nextCursor: this.next(rows, limit),
       };
+    });
+  }
+
+  /**
+   * One page of a directory list over the devices the query covers. The hot page (first, unfiltered) comes
+   * from the cache when it has it and is cached after a read.
+   */
+  private async page<T extends { items: unknown[]; nextCursor: string | null }>(
+    auth: AuthContext,
+    query: DirectoryQueryDto,
+    kind: string,
+    load: (tx: TenantTx, deviceIds: string[], limit: number, after: NameKeyset | null) => Promise<T>,
+  ): Promise<T> {
+    const after = this.keyset(query.cursor);
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    return this.db.run(auth.tenantId, async (tx) => {
+      const deviceIds = await this.devices.readableDeviceIds(tx, auth, query.deviceId);
+      const hot = !after && !query.search;
+      const cached = hot ? await this.cache.get<T>(auth.tenantId, `${kind}:${limit}`, deviceIds) : null;
+      if (cached?.value) return cached.value;
+      const page = deviceIds.length
+        ? await load(tx, deviceIds, limit, after)
+        : ({ items: [], nextCursor: null } as unknown as T);
       if (cached) await this.cache.set(cached.key, page);
       return page;
     });
