@@ -1,0 +1,5 @@
+import type { UserModule } from './types';
+
+export const install: UserModule = ({ app, pinia }) => {
+  app.use(pinia);
+};
