@@ -182,7 +182,7 @@ describe('Pacing and fairness', () => {
       await emulatorCall(emulator, 'DELETE', '/emulator/faults');
       if (app && a && b) await dropPendingSends(app, [a.id, b.id]);
       await app?.close();
-    });
+    }, 60_000);
 
     it("puts tenant B's single message ahead of tenant A's backlog", async () => {
       await emulatorCall(emulator, 'POST', '/emulator/faults', { sendText: { latencyMs: 200 } });

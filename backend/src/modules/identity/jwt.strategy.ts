@@ -8,6 +8,7 @@ import { TokenClaims } from '../../common/auth/auth-context';
 import { isDependencyUnavailable } from '../../common/errors/error-mapping';
 import { isUuid } from '../../common/validation/uuid';
 import { fetchRemoteJwks, JwksKeySet } from './jwks-key-set';
+import { VerifiedTokenCache } from './verified-token-cache';
 import { SigningKeyService } from './signing-key.service';
 
 /**
@@ -15,6 +16,8 @@ import { SigningKeyService } from './signing-key.service';
  * provisioned on first sight; authorisation never reads them.
  */
 export interface VerifiedClaims extends TokenClaims {
+  /** Expiry, seconds since the epoch (always present on tokens this strategy verified). */
+  exp?: number;
   profile?: { username?: string; nickname?: string; email?: string };
 }
 
@@ -37,6 +40,11 @@ const REMOTE_JWKS_REFRESH_MS = 60_000;
 @Injectable()
 export class JwtStrategy extends Strategy {
   private readonly namespace: string;
+  /**
+   * Tokens already verified, until their `exp` and for at most a minute: an RS256 check plus passport costs far
+   * more than the rest of a cached request, and clients send the same token many times.
+   */
+  private readonly verified = new VerifiedTokenCache<VerifiedClaims>(10_000, 60_000);
 
   constructor(@InjectConfig() config: AppConfig, keys: SigningKeyService) {
     const inProcessJwks = config.auth.mode === 'local' && config.auth.jwksUri === defaultJwksUri(config);
@@ -69,6 +77,8 @@ export class JwtStrategy extends Strategy {
       ) => done(null, this.toClaims(payload)),
     );
     this.namespace = config.auth.claimNamespace;
+    // A rotation or revocation of keys must not be outlived by tokens verified under the old set.
+    keys.onRotate(() => this.verified.clear());
   }
 
   /**
@@ -76,7 +86,20 @@ export class JwtStrategy extends Strategy {
    * rejects with 503 when the keys cannot be read (database or JWKS endpoint down), which is not the token's
    * fault and must not sign the client out.
    */
-  verify(headers: Record<string, string | string[] | undefined>): Promise<VerifiedClaims | null> {
+  async verify(headers: Record<string, string | string[] | undefined>): Promise<VerifiedClaims | null> {
+    const token = bearerToken(headers.authorization);
+    if (token) {
+      const known = this.verified.get(token);
+      if (known) return known;
+    }
+    const claims = await this.authenticate$(headers);
+    if (claims && token) this.verified.set(token, claims, (claims.exp ?? 0) * 1000);
+    return claims;
+  }
+
+  private authenticate$(
+    headers: Record<string, string | string[] | undefined>,
+  ): Promise<VerifiedClaims | null> {
     return new Promise((resolve, reject) => {
       const request = { headers };
       // passport assigns success/fail/error onto the strategy object it is given; a per-call object keeps
@@ -122,6 +145,7 @@ export class JwtStrategy extends Strategy {
       userId,
       groupId: typeof groupId === 'string' ? groupId : null,
       jti: typeof payload.jti === 'string' ? payload.jti : null,
+      exp: payload.exp,
       profile: { username: hint('username'), nickname: hint('nickname'), email: hint('email') },
     };
   }
@@ -129,4 +153,10 @@ export class JwtStrategy extends Strategy {
 
 export function defaultJwksUri(config: AppConfig): string {
   return `${config.auth.issuer.replace(/\/+$/, '')}/.well-known/jwks.json`;
+}
+
+function bearerToken(header: string | string[] | undefined): string | null {
+  const value = Array.isArray(header) ? header[0] : header;
+  const match = value ? /^Bearer ([A-Za-z0-9._~+/=-]{10,8192})$/.exec(value) : null;
+  return match ? match[1]! : null;
 }

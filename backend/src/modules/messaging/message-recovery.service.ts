@@ -37,7 +37,7 @@ export class MessageRecoveryService implements OnApplicationBootstrap {
     let queued = 0;
     for (const row of stuck) {
       try {
-        await this.queue.enqueueSend(row.tenant_id, row.id, 1);
+        await this.queue.enqueueSend(row.tenant_id, row.id, null);
         queued++;
       } catch {
         break; // Redis still unavailable: the next sweep tries again.

@@ -95,14 +95,16 @@ export class MessageRepository {
     return rows[0] ?? null;
   }
 
-  /** How many sends of the tenant are unfinished (drives fair ordering between tenants). */
-  async backlog(tx: TenantTx): Promise<number> {
-    const rows = await queryRows<{ n: string }>(
+  /** Whether the tenant has unfinished sends besides `exceptId` (O(1) on the partial index; drives fairness). */
+  async hasOtherUnfinished(tx: TenantTx, exceptId: string): Promise<boolean> {
+    const rows = await queryRows<{ busy: boolean }>(
       tx.em,
-      `SELECT count(*) AS n FROM messages WHERE tenant_id = $1 AND status IN ('queued', 'sending')`,
-      [tx.tenantId],
+      `SELECT EXISTS (
+         SELECT 1 FROM messages WHERE tenant_id = $1 AND status IN ('queued', 'sending') AND id <> $2
+       ) AS busy`,
+      [tx.tenantId, exceptId],
     );
-    return Number(rows[0]?.n ?? 0);
+    return rows[0]?.busy === true;
   }
 
   /** queued (or a retried sending) → sending, counting the attempt. Null when the message is already done. */

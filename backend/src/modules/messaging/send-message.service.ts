@@ -58,7 +58,7 @@ export class SendMessageService {
     const outcome = await this.db.run(auth.tenantId, async (tx) => {
       if (idempotencyKey) {
         const earlier = await this.messages.findByIdempotencyKey(tx, idempotencyKey);
-        if (earlier) return { message: this.replay(earlier, requestHash), fresh: false, backlog: 0 };
+        if (earlier) return { message: this.replay(earlier, requestHash), fresh: false, busy: false };
       }
       const device = await this.sendingDevice(tx, auth, dto.deviceId);
       const message = await this.messages.insertOutbound(tx, {
@@ -72,7 +72,7 @@ export class SendMessageService {
       if (!message) {
         // A concurrent request with the same key won the insert: answer like a replay.
         const earlier = await this.messages.findByIdempotencyKey(tx, idempotencyKey!);
-        return { message: this.replay(earlier!, requestHash), fresh: false, backlog: 0 };
+        return { message: this.replay(earlier!, requestHash), fresh: false, busy: false };
       }
       await this.audit.record(tx, {
         actorUserId: auth.userId,
@@ -81,12 +81,12 @@ export class SendMessageService {
         targetId: message.id,
         details: { deviceId: device.id, to: maskPhone(recipient.chatId) },
       });
-      return { message, fresh: true, backlog: await this.messages.backlog(tx) };
+      return { message, fresh: true, busy: await this.messages.hasOtherUnfinished(tx, message.id) };
     });
 
     if (outcome.fresh) {
       await this.queue
-        .enqueueSend(auth.tenantId, outcome.message.id, outcome.backlog)
+        .enqueueSend(auth.tenantId, outcome.message.id, outcome.busy)
         .catch((error: unknown) => {
           this.logger.warn(
             { tenantId: auth.tenantId, messageId: outcome.message.id, err: (error as Error).message },
