@@ -42,7 +42,8 @@ export function likePattern(search: string): string {
 export class ContactRepository {
   /**
    * Inserts or updates a batch of contacts of one device in one statement (a sync of 10,000 contacts is ten
-   * statements, not ten thousand). Names only overwrite when WAHA knows one.
+   * statements, not ten thousand). Names only overwrite when WAHA knows one. Returns how many rows were written
+   * (new or changed).
    */
   async upsertMany(tx: TenantTx, deviceId: string, contacts: ContactInput[]): Promise<number> {
     if (contacts.length === 0) return 0;
@@ -59,6 +60,11 @@ export class ContactRepository {
          push_name = COALESCE(EXCLUDED.push_name, contacts.push_name),
          sort_name = EXCLUDED.sort_name,
          updated_at = now()
+       -- A re-sync rewrites only what changed: unchanged rows cost an index probe, not a new row version.
+       WHERE (contacts.lid, contacts.phone_number, contacts.name, contacts.push_name, contacts.sort_name)
+         IS DISTINCT FROM (COALESCE(EXCLUDED.lid, contacts.lid), COALESCE(EXCLUDED.phone_number, contacts.phone_number),
+                           COALESCE(EXCLUDED.name, contacts.name), COALESCE(EXCLUDED.push_name, contacts.push_name),
+                           EXCLUDED.sort_name)
        RETURNING id`,
       [
         tx.tenantId,
