@@ -1,5 +1,6 @@
 import { Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { passportJwtSecret } from 'jwks-rsa';
+import { createPublicKey, KeyObject } from 'node:crypto';
 import passport from 'passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { AppConfig } from '../../config/app-config';
@@ -56,15 +57,17 @@ export class JwtStrategy extends Strategy {
     super(
       {
         jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-        secretOrKeyProvider: passportJwtSecret({
-          jwksUri: config.auth.jwksUri,
-          cache: true,
-          cacheMaxEntries: 10,
-          cacheMaxAge: 10 * 60_000,
-          // Refetches are bounded by JwksKeySet instead (per source, not per kid).
-          rateLimit: false,
-          fetcher: async () => ({ keys: await keySet.get() }),
-        }),
+        secretOrKeyProvider: asKeyObjects(
+          passportJwtSecret({
+            jwksUri: config.auth.jwksUri,
+            cache: true,
+            cacheMaxEntries: 10,
+            cacheMaxAge: 10 * 60_000,
+            // Refetches are bounded by JwksKeySet instead (per source, not per kid).
+            rateLimit: false,
+            fetcher: async () => ({ keys: await keySet.get() }),
+          }),
+        ),
         issuer: config.auth.issuer,
         audience: config.auth.audience,
         algorithms: config.auth.algorithms,
@@ -159,4 +162,25 @@ function bearerToken(header: string | string[] | undefined): string | null {
   const value = Array.isArray(header) ? header[0] : header;
   const match = value ? /^Bearer ([A-Za-z0-9._~+/=-]{10,8192})$/.exec(value) : null;
   return match ? match[1]! : null;
+}
+
+type KeyProvider = ReturnType<typeof passportJwtSecret>;
+
+/**
+ * jwks-rsa hands out PEM strings, which jsonwebtoken would parse into a key object on every verification.
+ * Parsing each PEM once is the same key, without that cost per request.
+ */
+function asKeyObjects(provider: KeyProvider): KeyProvider {
+  const parsed = new Map<string, KeyObject>();
+  return (request, rawJwt, done) =>
+    provider(request, rawJwt, (error, key) => {
+      if (error || typeof key !== 'string') return done(error, key);
+      let object = parsed.get(key);
+      if (!object) {
+        object = createPublicKey(key);
+        if (parsed.size > 50) parsed.clear();
+        parsed.set(key, object);
+      }
+      done(null, object as unknown as string);
+    });
 }
