@@ -20,8 +20,6 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
-    // Shutdown must not wait for idle keep-alive connections (Socket.IO closes the server first).
-    forceCloseConnections: true,
     trustProxy: config.http.trustProxy,
     genReqId: (req: IncomingMessage) => {
       const header = req.headers['x-request-id'];
@@ -31,6 +29,10 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     rawBody: true,
     bufferLogs: true,
+    // Shutdown must not wait for keep-alive connections (WAHA's webhook clients, browsers): Nest then leaves the
+    // shared HTTP server to the Fastify adapter, which closes it after the shutdown hooks and destroys the
+    // connections still open, instead of Socket.IO closing it first and Node waiting out every keep-alive.
+    forceCloseConnections: true,
   });
   app.useLogger(app.get(Logger));
   app.flushLogs();

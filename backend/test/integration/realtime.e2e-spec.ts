@@ -1,8 +1,12 @@
+import Redis from 'ioredis';
 import { io, Socket } from 'socket.io-client';
 import type { RunningEmulator } from 'waha-emulator';
-import { startTestApp, TestApp } from '../utils/app';
+import { loadConfig } from '../../src/config/app-config';
+import { RealtimeService } from '../../src/modules/realtime/realtime.service';
+import { freePort, startTestApp, TestApp } from '../utils/app';
 import { linkDevice } from '../utils/devices';
 import { bearer, createTenant, TenantFixture } from '../utils/fixtures';
+import { RedisServer, sleep } from '../utils/messaging';
 import { EMULATOR_KEY, eventually, startTestEmulator } from '../utils/waha';
 
 interface Received {
@@ -95,4 +99,61 @@ describe('Live updates over Socket.IO', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(outsider.received).toEqual([]);
   });
+});
+
+// SECURITY.md §6 R3 for live updates: the Socket.IO Redis adapter neither awaits nor catches its PUBLISH calls.
+describe('Live updates while Redis hangs', () => {
+  let redis: RedisServer;
+  let realtime: RealtimeService;
+  let listener: Redis;
+  const published: string[] = [];
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+
+  beforeAll(async () => {
+    redis = new RedisServer(await freePort());
+    await redis.start();
+    const config = loadConfig({ ...process.env, REDIS_URL: redis.url, REDIS_KEY_PREFIX: 'hang:' });
+    realtime = new RealtimeService(config);
+    listener = new Redis(redis.url);
+    await listener.psubscribe('hang:socket.io*');
+    listener.on('pmessage', (_pattern, _channel, message: Buffer | string) =>
+      published.push(String(message)),
+    );
+    process.on('unhandledRejection', onUnhandled);
+  });
+
+  afterAll(async () => {
+    process.off('unhandledRejection', onUnhandled);
+    redis?.resume();
+    listener?.disconnect();
+    await redis?.kill();
+  });
+
+  it('drops updates without unhandled rejections while Redis hangs, publishes again after, and shuts down fast', async () => {
+    // A worker-style emit (no HTTP server): every emit is a PUBLISH for the API instances.
+    await eventually(async () => {
+      await realtime.emit('tenant:hang', 'device.updated', { n: 0 });
+      return published.length > 0;
+    });
+
+    redis.pause();
+    for (let n = 1; n <= 3; n++) await realtime.emit('tenant:hang', 'device.updated', { n });
+    await sleep(1500); // past the publish timeout: each PUBLISH has failed by now
+    expect(unhandled).toEqual([]);
+
+    redis.resume();
+    const before = published.length;
+    await eventually(async () => {
+      await realtime.emit('tenant:hang', 'device.updated', { n: 4 });
+      return published.length > before;
+    });
+
+    redis.pause();
+    const started = Date.now();
+    await realtime.onApplicationShutdown();
+    expect(Date.now() - started).toBeLessThan(4000);
+    redis.resume();
+    expect(unhandled).toEqual([]);
+  }, 30_000);
 });

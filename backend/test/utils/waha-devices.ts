@@ -1,6 +1,5 @@
 import { Queue } from 'bullmq';
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
 import type { RunningEmulator, SessionInfo } from 'waha-emulator';
 import { SecretBox } from '../../src/common/crypto/secret-box';
 import { QueueName } from '../../src/common/queue/queue-names';
@@ -54,10 +53,8 @@ export function startWahaApp(env: Record<string, string>): Promise<TestApp> {
 }
 
 /**
- * Closes an app once its queues are idle (or after 10 s). Webhook events, syncs and their live updates still in
- * flight when the app shuts down would run against Redis clients that are already closed, and the Socket.IO
- * Redis adapter does not catch its publish promises: the resulting unhandled "Connection is closed." rejections
- * would fail whatever test runs next. (Both shutdown issues are the app's; see the report of this suite.)
+ * Closes an app once its queues are idle (or after 10 s), so that webhook events and syncs a test triggered last
+ * do not land in the next test's app and database state.
  */
 export async function closeWahaApp(t: TestApp | undefined): Promise<void> {
   if (!t) return;
@@ -76,16 +73,7 @@ export async function closeWahaApp(t: TestApp | undefined): Promise<void> {
   } finally {
     await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
   }
-  // Socket.IO closes the shared HTTP server before Fastify's own close runs, and Node then waits for every open
-  // connection: a keep-alive connection whose request finished after close() began would hold the shutdown
-  // for Fastify's 72 s keep-alive timeout. Sweep connections as they go idle.
-  const server = t.app.getHttpServer() as Server;
-  const sweep = setInterval(() => server.closeIdleConnections(), 100);
-  try {
-    await t.close();
-  } finally {
-    clearInterval(sweep);
-  }
+  await t.close();
 }
 
 export function wahaEnv(

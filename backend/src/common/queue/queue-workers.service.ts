@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Job, Worker } from 'bullmq';
 import { AppConfig } from '../../config/app-config';
+import { settlesWithin } from '../async/settles-within';
 import { InjectConfig } from '../../config/config.module';
 import { QueueName } from './queue-names';
 import { bullConnection } from './redis-connection';
@@ -11,6 +12,7 @@ export interface QueueProcessor {
 
 /** Longer than any single job normally takes (a WAHA call is bounded by WAHA_TIMEOUT_MS). */
 const CLOSE_GRACE_MS = 15_000;
+const FORCE_CLOSE_MS = 2_000;
 
 interface Registration {
   queue: QueueName;
@@ -63,19 +65,15 @@ export class QueueWorkers implements OnApplicationBootstrap, BeforeApplicationSh
     await Promise.all(this.workers.map((worker) => this.close(worker)));
   }
 
-  /** Waits for active jobs, but not forever: a worker stuck on an unreachable Redis is closed by force. */
+  /**
+   * Waits for active jobs, but not forever: a worker stuck on an unreachable Redis is closed by force, and one that
+   * cannot even do that (Redis hung) has its connections dropped. A job cut off this way is picked up again by the
+   * stalled-job check or the recovery sweep.
+   */
   private async close(worker: Worker): Promise<void> {
-    const graceful = worker.close().then(
-      () => true,
-      () => true,
-    );
-    const done = await Promise.race([
-      graceful,
-      new Promise<false>((r) => setTimeout(() => r(false), CLOSE_GRACE_MS).unref()),
-    ]);
-    if (!done) {
-      this.logger.warn({ queue: worker.name }, 'Worker did not stop in time; closing it by force');
-      await worker.close(true).catch(() => undefined);
-    }
+    if (await settlesWithin(worker.close(), CLOSE_GRACE_MS)) return;
+    this.logger.warn({ queue: worker.name }, 'Worker did not stop in time; closing it by force');
+    if (await settlesWithin(worker.close(true), FORCE_CLOSE_MS)) return;
+    await worker.disconnect().catch(() => undefined);
   }
 }

@@ -1,10 +1,27 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { createAdapter } from '@socket.io/redis-adapter';
-import Redis from 'ioredis';
+import Redis, { Command } from 'ioredis';
 import { Server } from 'socket.io';
 import { AppConfig } from '../../config/app-config';
 import { InjectConfig } from '../../config/config.module';
+import { closeRedis } from '../../common/redis/close-redis';
 import { socketServerOptions } from './redis-io.adapter';
+
+/** A PUBLISH that Redis does not answer in this time is given up (the update is dropped, not queued). */
+const PUBLISH_TIMEOUT_MS = 1000;
+
+/**
+ * The publishing client of the Socket.IO Redis adapter. The adapter neither awaits nor catches its PUBLISH
+ * promises, so while Redis is down or hung each emit would leave an unhandled rejection behind. Here every command
+ * is handled where it is sent: a live update that cannot be published is dropped, as it would be anyway.
+ */
+class FireAndForgetRedis extends Redis {
+  override sendCommand(command: Command, stream?: Parameters<Redis['sendCommand']>[1]): unknown {
+    const result = super.sendCommand(command, stream);
+    command.promise.catch(() => undefined);
+    return result;
+  }
+}
 
 /**
  * Emits to rooms. In the API process it uses the gateway's server (local sockets + Redis to other instances);
@@ -26,9 +43,10 @@ export class RealtimeService implements BeforeApplicationShutdown, OnApplication
   /** The Socket.IO Redis adapter of this process (pub/sub clients connect in the background). */
   redisAdapter(): ReturnType<typeof createAdapter> {
     if (!this.adapter) {
-      const pub = new Redis(this.config.redis.url, {
+      const pub = new FireAndForgetRedis(this.config.redis.url, {
         connectionName: 'socket.io-pub',
         enableOfflineQueue: false,
+        commandTimeout: PUBLISH_TIMEOUT_MS,
       });
       const sub = new Redis(this.config.redis.url, { connectionName: 'socket.io-sub' });
       pub.on('error', () => undefined);
@@ -60,10 +78,12 @@ export class RealtimeService implements BeforeApplicationShutdown, OnApplication
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.detached?.close();
+    // The detached server was never attached (it has no engine to close; Server.close() would throw): closing its
+    // Redis clients below is all it needs.
+    this.detached = null;
     if (!this.clients) return;
     const { pub, sub } = this.clients;
-    await Promise.all([pub.quit().catch(() => pub.disconnect()), sub.quit().catch(() => sub.disconnect())]);
+    await Promise.all([closeRedis(pub), closeRedis(sub)]);
   }
 
   private detachedServer(): Server {
