@@ -371,8 +371,7 @@ describe('Security baseline', () => {
       });
     });
 
-    // These instances run without in-process BullMQ workers: /health is about the API, and workers that lost
-    // their Redis connection do not finish close() (see the report), which would hang the test's teardown.
+    // These instances run without in-process BullMQ workers: /health is about the API's own connections.
     it('is 503 within ~2 s when Redis is unreachable, and recovers', async () => {
       const redisUrl = new URL(t.config.redis.url);
       const proxy = await startTcpProxy(Number(redisUrl.port || 6379), redisUrl.hostname);

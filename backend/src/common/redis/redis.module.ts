@@ -1,5 +1,5 @@
 import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
-import Redis, { Command } from 'ioredis';
+import Redis, { Command, RedisOptions } from 'ioredis';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { closeRedis } from './close-redis';
@@ -31,12 +31,23 @@ const UNAVAILABLE = /timed out|Connection is closed|isn't writeable|ECONNREFUSED
  * ioredis with a circuit breaker: once a command times out or finds the connection gone, every command fails at
  * once for a few seconds instead of each waiting out its own timeout. A request touching Redis five times
  * (permissions cache, rate limit, queue) then costs one timeout during an outage, not five.
+ *
+ * The circuit only guards a connection that looks ready (a hung Redis): a connection that is down fails commands
+ * at once anyway, and the commands ioredis itself sends while reconnecting (ready check, CLIENT SETNAME) must go
+ * through, or a circuit tripped by the outage would keep failing every reconnect. A new ready connection closes it.
  */
 export class CircuitBreakingRedis extends Redis {
   private openUntil = 0;
 
+  constructor(url: string, options: RedisOptions) {
+    super(url, options);
+    this.on('ready', () => {
+      this.openUntil = 0;
+    });
+  }
+
   override sendCommand(command: Command, stream?: Parameters<Redis['sendCommand']>[1]): unknown {
-    if (Date.now() < this.openUntil) {
+    if (this.status === 'ready' && Date.now() < this.openUntil) {
       command.reject(new Error('Redis is unavailable (circuit open)'));
       return command.promise;
     }
