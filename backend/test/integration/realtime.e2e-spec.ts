@@ -31,6 +31,9 @@ function connect(url: string, token: string | undefined): Promise<{ socket: Sock
   });
 }
 
+/** Send → WAHA → three acks → webhooks → status updates is a chain of queue hops; a loaded CI machine is slow. */
+const LIVE_WAIT_MS = 15_000;
+
 describe('Live updates over Socket.IO', () => {
   let emulator: RunningEmulator;
   let t: TestApp;
@@ -69,14 +72,17 @@ describe('Live updates over Socket.IO', () => {
     sockets.push(editor.socket, viewer.socket, outsider.socket);
 
     const device = await linkDevice(t, emulator, a.users.editor.token, '4915100000301');
-    await eventually(async () =>
-      editor.received.some((r) => r.event === 'device.qr' && r.payload.deviceId === device.id),
+    await eventually(
+      async () => editor.received.some((r) => r.event === 'device.qr' && r.payload.deviceId === device.id),
+      LIVE_WAIT_MS,
     );
-    await eventually(async () =>
-      viewer.received.some(
-        (r) =>
-          r.event === 'device.status' && r.payload.deviceId === device.id && r.payload.status === 'WORKING',
-      ),
+    await eventually(
+      async () =>
+        viewer.received.some(
+          (r) =>
+            r.event === 'device.status' && r.payload.deviceId === device.id && r.payload.status === 'WORKING',
+        ),
+      LIVE_WAIT_MS,
     );
     // QR codes go to the device's owner only.
     expect(viewer.received.some((r) => r.event === 'device.qr')).toBe(false);
@@ -87,10 +93,13 @@ describe('Live updates over Socket.IO', () => {
       .set(bearer(a.users.editor.token))
       .send({ to: '+4915123450000', text: 'live' });
     expect(sent.status).toBe(202);
-    await eventually(async () =>
-      viewer.received.some(
-        (r) => r.event === 'message.updated' && r.payload.id === sent.body.id && r.payload.status === 'read',
-      ),
+    await eventually(
+      async () =>
+        viewer.received.some(
+          (r) =>
+            r.event === 'message.updated' && r.payload.id === sent.body.id && r.payload.status === 'read',
+        ),
+      LIVE_WAIT_MS,
     );
     expect(editor.received.some((r) => r.event === 'message.created' && r.payload.id === sent.body.id)).toBe(
       true,
@@ -98,7 +107,7 @@ describe('Live updates over Socket.IO', () => {
 
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(outsider.received).toEqual([]);
-  });
+  }, 60_000);
 });
 
 // SECURITY.md §6 R3 for live updates: the Socket.IO Redis adapter neither awaits nor catches its PUBLISH calls.
