@@ -504,8 +504,9 @@ describe('QR lifecycle with short QR timings', () => {
 
   beforeAll(async () => {
     // Short, but not shorter: under Jest, rendering one QR PNG (qrcode/pngjs) blocks the event loop for ~0.5 s
-    // (10 ms in plain Node), and the app renders one per new QR.
-    emulator = await startTestEmulator({ tier: 'PLUS', qrFirstMs: 1000, qrNextMs: 1000, qrMax: 3 });
+    // (10 ms in plain Node), the app renders one per new QR, and on a loaded machine each rotation's webhook can
+    // take a second to be processed.
+    emulator = await startTestEmulator({ tier: 'PLUS', qrFirstMs: 2000, qrNextMs: 2000, qrMax: 3 });
     t = await startWahaApp(wahaEnv(emulator, { WAHA_QR_WAIT_MS: '3000' }));
     tenant = await createTenant(t);
   });
@@ -534,7 +535,7 @@ describe('QR lifecycle with short QR timings', () => {
       const row = (await deviceRow(device.id))!;
       if (row.qr_value) seenStored.add(row.qr_value);
       return row.status === 'FAILED' ? row : null;
-    }, 5000).finally(() => {
+    }, 12_000).finally(() => {
       done = true;
     });
     await watchWaha;
