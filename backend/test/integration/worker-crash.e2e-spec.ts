@@ -24,6 +24,8 @@ import { emulatorCall, eventually, startTestEmulator } from '../utils/waha';
 
 const CONCURRENCY = 5;
 const MESSAGES = 40;
+/** WAHA's answer time per send: slow enough that a loaded machine still sees the drain half-way (≈ 2.4 s). */
+const SEND_LATENCY_MS = 300;
 
 describe('Worker crash mid-drain (separate worker process)', () => {
   let emulator: RunningEmulator;
@@ -71,7 +73,7 @@ describe('Worker crash mid-drain (separate worker process)', () => {
   ])(
     '%s: loses nothing and duplicates at most the in-flight sends',
     async (scenario, recipient) => {
-      await emulatorCall(emulator, 'POST', '/emulator/faults', { sendText: { latencyMs: 100 } });
+      await emulatorCall(emulator, 'POST', '/emulator/faults', { sendText: { latencyMs: SEND_LATENCY_MS } });
       const current = workers[workers.length - 1]!;
       const run = randomBytes(3).toString('hex');
       const texts = Array.from({ length: MESSAGES }, (_, i) => `crash ${run} #${i}`);
@@ -99,7 +101,8 @@ describe('Worker crash mid-drain (separate worker process)', () => {
       const sentAtKill = (await sentOfOurs()).length;
       expect(sentAtKill).toBeLessThan(MESSAGES);
 
-      await sleep(300); // requests already on the wire land on WhatsApp even though their worker is gone
+      // Requests already on the wire land on WhatsApp even though their worker is gone.
+      await sleep(SEND_LATENCY_MS + 200);
       const replacement = startWorker();
       const rowsNow = () =>
         ownerQuery<{ id: string; status: string; attempts: number; error: string | null; updated_at: Date }>(
