@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import { ConfigError, loadConfig } from './config/app-config';
+import { runEntryPoint } from './common/logging/process-guards';
+import { loadConfig } from './config/app-config';
 import { prepareDatabase } from './database/prepare-database';
 
 /**
@@ -20,20 +21,4 @@ async function main(): Promise<void> {
   await app.init();
 }
 
-// A stray rejection (a dependency failing mid-shutdown, say) is logged, not allowed to kill the process.
-process.on('unhandledRejection', (reason: unknown) => {
-  console.error(
-    JSON.stringify({
-      level: 50,
-      msg: 'Unhandled rejection',
-      err: (reason as Error)?.message ?? String(reason),
-    }),
-  );
-});
-
-main().catch((error: unknown) => {
-  const message =
-    error instanceof ConfigError ? error.message : `Worker startup failed: ${(error as Error).message}`;
-  console.error(JSON.stringify({ level: 60, msg: message }));
-  process.exit(1);
-});
+runEntryPoint('Worker startup', main);
