@@ -434,32 +434,42 @@ describe('Sending', () => {
   });
 });
 
+/**
+ * An app with a Redis of its own (which a test may kill, pause and restart), an emulator, a tenant and a linked
+ * device of its Editor. Registers its own beforeAll/afterAll; read the fields inside tests.
+ */
+function withOwnRedis(phone: string) {
+  const ctx = {} as {
+    emulator: RunningEmulator;
+    redis: RedisServer;
+    app: TestApp;
+    c: TenantFixture;
+    cDevice: LinkedDevice;
+  };
+  beforeAll(async () => {
+    ctx.emulator = await startTestEmulator({ tier: 'PLUS', contacts: 3, groups: 1, ackDelayMs: 20 });
+    ctx.redis = new RedisServer(await freePort());
+    await ctx.redis.start();
+    ctx.app = await startWahaApp(wahaEnv(ctx.emulator, { ...ENV, REDIS_URL: ctx.redis.url }));
+    ctx.c = await createTenant(ctx.app);
+    ctx.cDevice = await linkDevice(ctx.app, ctx.emulator, ctx.c.users.editor.token, phone);
+  });
+  afterAll(async () => {
+    ctx.redis?.resume();
+    await ctx.app?.close();
+    await ctx.redis?.kill();
+    await ctx.emulator?.close();
+  });
+  return ctx;
+}
+
 describe('Sending while Redis is down', () => {
   // A suite of its own: with another app on the same database but another Redis, that app's recovery sweep
   // (it runs across tenants) would send the message while this app's Redis is down.
-  let emulator: RunningEmulator;
-  let redis: RedisServer;
-  let app: TestApp;
-  let c: TenantFixture;
-  let cDevice: LinkedDevice;
-
-  beforeAll(async () => {
-    emulator = await startTestEmulator({ tier: 'PLUS', contacts: 3, groups: 1, ackDelayMs: 20 });
-    redis = new RedisServer(await freePort());
-    await redis.start();
-    app = await startWahaApp(wahaEnv(emulator, { ...ENV, REDIS_URL: redis.url }));
-    c = await createTenant(app);
-    cDevice = await linkDevice(app, emulator, c.users.editor.token, '4915100002004');
-  });
-
-  afterAll(async () => {
-    redis?.resume();
-    await app?.close();
-    await redis?.kill();
-    await emulator?.close();
-  });
+  const ctx = withOwnRedis('4915100002004');
 
   it('answers 202 fast with the message queued in PostgreSQL, and sends it once Redis is back', async () => {
+    const { emulator, redis, app, c, cDevice } = ctx;
     await redis.kill();
     const text = unique('redis down');
     const started = Date.now();
@@ -487,31 +497,12 @@ describe('Sending while Redis is down', () => {
 
 describe('Sending through longer Redis outages (SECURITY.md §6 R1, R3)', () => {
   // Own app and Redis, like the suite above, so that these outages cannot disturb its test.
-  let emulator: RunningEmulator;
-  let redis: RedisServer;
-  let app: TestApp;
-  let c: TenantFixture;
-  let cDevice: LinkedDevice;
-
-  beforeAll(async () => {
-    emulator = await startTestEmulator({ tier: 'PLUS', contacts: 3, groups: 1, ackDelayMs: 20 });
-    redis = new RedisServer(await freePort());
-    await redis.start();
-    app = await startWahaApp(wahaEnv(emulator, { ...ENV, REDIS_URL: redis.url }));
-    c = await createTenant(app);
-    cDevice = await linkDevice(app, emulator, c.users.editor.token, '4915100002005');
-  });
-
-  afterAll(async () => {
-    redis?.resume();
-    await app?.close();
-    await redis?.kill();
-    await emulator?.close();
-  });
+  const ctx = withOwnRedis('4915100002005');
 
   // SECURITY.md §6 R1 keeps Redis down for 30 s. Past ~10 s the Redis clients' retry budget is spent: commands
   // queued meanwhile are rejected, and a rejection nobody handles ends a Node process.
   it('keeps accepting through a 12 s outage and sends everything afterwards', async () => {
+    const { emulator, redis, app, c, cDevice } = ctx;
     await redis.kill();
     const texts = [unique('outage start'), unique('outage end')];
     const first = await postSend(app, c.users.editor.token, {
@@ -538,6 +529,7 @@ describe('Sending through longer Redis outages (SECURITY.md §6 R1, R3)', () => 
   // SECURITY.md §6 R3: a Redis that accepts connections but does not answer (paused, overloaded) must not hang
   // requests either.
   it('answers fast while Redis hangs (SIGSTOP), and sends once it answers again', async () => {
+    const { emulator, redis, app, c, cDevice } = ctx;
     redis.pause();
     const text = unique('redis hung');
     const started = Date.now();
