@@ -11,7 +11,7 @@
 // Redis commands per authenticated request once the permission cache is warm.
 //
 // Env: BENCH_PAIRS (3), BENCH_DURATION (10), BENCH_WARMUP (3), BENCH_CONNECTIONS (16), BENCH_COUNT_REQUESTS (300).
-import { interleave, maxOf, pairRatios } from './lib/abab.mjs';
+import { interleave, loadMedians, maxOf, pairRatios } from './lib/abab.mjs';
 import { perRequest, startPgCountingProxy, startRedisCounter } from './lib/counters.mjs';
 import { measuredLoad } from './lib/load.mjs';
 import { loadAverage, machineNote } from './lib/machine.mjs';
@@ -121,33 +121,7 @@ await withStack({ name: 'auth' }, async (stack) => {
     medians: {
       rpsAoverB: med(ratioAB),
       rpsAoverC: med(ratioAC),
-      rps: Object.fromEntries(
-        ['A', 'B', 'C'].map((k) => [
-          k,
-          med(
-            used.map((p) => p.runs[k].rps),
-            1,
-          ),
-        ]),
-      ),
-      serverCpuUsPerReq: Object.fromEntries(
-        ['A', 'B', 'C'].map((k) => [
-          k,
-          med(
-            used.map((p) => p.runs[k].serverCpuUsPerReq),
-            0,
-          ),
-        ]),
-      ),
-      latencyP50Ms: Object.fromEntries(
-        ['A', 'B', 'C'].map((k) => [
-          k,
-          med(
-            used.map((p) => p.runs[k].latencyMs.p50),
-            2,
-          ),
-        ]),
-      ),
+      ...loadMedians(used, ['A', 'B', 'C']),
     },
     counts,
     idleRedisCommandsIn2s: idleRedis,

@@ -16,7 +16,7 @@
 // inserted and Redis commands per accepted send.
 //
 // Env: BENCH_PAIRS (3), BENCH_DURATION (10), BENCH_WARMUP (3), BENCH_CONNECTIONS (16), BENCH_COUNT_REQUESTS (200).
-import { interleave, maxOf, pairRatios } from './lib/abab.mjs';
+import { interleave, loadMedians, maxOf, pairRatios } from './lib/abab.mjs';
 import { perRequest, startPgCountingProxy, startRedisCounter } from './lib/counters.mjs';
 import { measuredLoad } from './lib/load.mjs';
 import { loadAverage, machineNote } from './lib/machine.mjs';
@@ -232,33 +232,7 @@ await withStack({ name: 'send', worker: true, device: true }, async (stack) => {
       rpsAoverB: med(ratioAB),
       rpsAoverC: med(ratioAC),
       rpsCoverB: med(ratioCB),
-      rps: Object.fromEntries(
-        ['A', 'B', 'C'].map((k) => [
-          k,
-          med(
-            used.map((p) => p.runs[k].rps),
-            1,
-          ),
-        ]),
-      ),
-      serverCpuUsPerReq: Object.fromEntries(
-        ['A', 'B', 'C'].map((k) => [
-          k,
-          med(
-            used.map((p) => p.runs[k].serverCpuUsPerReq),
-            0,
-          ),
-        ]),
-      ),
-      latencyP50Ms: Object.fromEntries(
-        ['A', 'B', 'C'].map((k) => [
-          k,
-          med(
-            used.map((p) => p.runs[k].latencyMs.p50),
-            2,
-          ),
-        ]),
-      ),
+      ...loadMedians(used, ['A', 'B', 'C']),
     },
     counts,
     backlogCountQuery: backlogPlan,

@@ -1,7 +1,7 @@
 // A/B interleaving (PERFORMANCE.md §1): A B [C] A B [C] …, one ratio per pair. A pair during which foreign work
 // (other users of the box) used a noticeable share of a CPU is repeated once more at the end, time permitting;
 // noisy pairs are kept in the JSON but only quiet ones enter the ratios (unless no pair was quiet).
-import { round } from './results.mjs';
+import { median, round } from './results.mjs';
 
 const log = (...args) => console.error('[bench]', ...args);
 
@@ -54,4 +54,15 @@ export function pairRatios(used, a, b, metric) {
 export function maxOf(pairs, pick) {
   const v = pairs.flatMap((p) => Object.values(p.runs).map(pick)).filter(Number.isFinite);
   return v.length ? round(Math.max(...v), 2) : null;
+}
+
+/** Per variant, the medians over the used pairs of what a load run measures: rps, server CPU per request, p50. */
+export function loadMedians(used, keys) {
+  const per = (pick, digits) =>
+    Object.fromEntries(keys.map((k) => [k, round(median(used.map((p) => pick(p.runs[k]))), digits)]));
+  return {
+    rps: per((r) => r.rps, 1),
+    serverCpuUsPerReq: per((r) => r.serverCpuUsPerReq, 0),
+    latencyP50Ms: per((r) => r.latencyMs.p50, 2),
+  };
 }
